@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Tollgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tollgate", targets: ["Tollgate"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Layer 0: C libraries from Debian, and the protoc-c output for our ext_proc protos.
+        .systemLibrary(
+            name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(
+            name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CExtProcProto", dependencies: ["CProtobufC"]),
+
+        // Shared by every layer: counters and histograms rendered as Prometheus text.
+        .target(name: "Telemetry", swiftSettings: strictSwift),
+
+        // Layer 1: event loops, sockets, HTTP/2, gRPC framing, health, admin HTTP/1.1.
+        .target(
+            name: "H2Transport",
+            dependencies: ["CNGHTTP2", "Telemetry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift),
+
+        // Layer 2: ext_proc messages in, Swift values out, and back; the per-stream state machine.
+        .target(
+            name: "ExtProc",
+            dependencies: [
+                "H2Transport", "CExtProcProto", "CProtobufC", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift),
+
+        // Wiring shared by the executables: server config, listeners, admin endpoint, signals, drain.
+        .target(
+            name: "TollgateServer",
+            dependencies: [
+                "H2Transport", "ExtProc", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSwift),
+
+        .executableTarget(
+            name: "Tollgate",
+            dependencies: [
+                "TollgateServer", "ExtProc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift),
+
+        // A test-only ext_proc server whose handler is driven by request headers; used by tests/e2e and bench/.
+        .executableTarget(
+            name: "TollgateProbe",
+            dependencies: [
+                "TollgateServer", "ExtProc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift),
+
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strictSwift),
+        .testTarget(name: "H2TransportTests", dependencies: ["H2Transport", "CNGHTTP2"], swiftSettings: strictSwift),
+        .testTarget(name: "TollgateServerTests", dependencies: ["TollgateServer"], swiftSettings: strictSwift),
+        .testTarget(name: "ExtProcTests", dependencies: ["ExtProc", "H2Transport"], swiftSettings: strictSwift),
+    ]
+)
