@@ -25,6 +25,8 @@ let package = Package(
             name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CExtProcProto", dependencies: ["CProtobufC"]),
+        // Linux interfaces Swift's Glibc module leaves out (epoll, eventfd).
+        .target(name: "CShims"),
 
         // Shared by every layer: counters and histograms rendered as Prometheus text.
         .target(name: "Telemetry", swiftSettings: strictSwift),
@@ -32,7 +34,7 @@ let package = Package(
         // Layer 1: event loops, sockets, HTTP/2, gRPC framing, health, admin HTTP/1.1.
         .target(
             name: "H2Transport",
-            dependencies: ["CNGHTTP2", "Telemetry", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CNGHTTP2", "CShims", "Telemetry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift),
 
         // Layer 2: ext_proc messages in, Swift values out, and back; the per-stream state machine.
