@@ -1,0 +1,72 @@
+import ExtProc
+
+/// A test-only ext_proc handler whose behaviour is chosen by the request's own headers, so that
+/// end-to-end tests and benchmarks can exercise every kind of reply through a real Envoy.
+///
+/// - every request gets `x-tollgate-probe: request-headers`, every response `x-tollgate-probe-response`;
+/// - `x-probe-immediate: <status>` answers at once with that status;
+/// - `x-probe-body: echo` / `x-probe-response-body: echo` replace each body message with itself.
+final class ProbeHandler: ExtProcStreamHandler {
+    private var echoRequestBody = false
+    private var echoResponseBody = false
+    private var requestBodyBytes = 0
+    private var requestBodyMessages = 0
+
+    func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+        switch request.payload {
+        case .requestHeaders(let headers):
+            return requestHeaders(headers.fields)
+        case .requestBody(let body):
+            requestBodyBytes += body.bytes.count
+            requestBodyMessages += 1
+            var common = CommonResponse()
+            if echoRequestBody { common.bodyMutation = .replace(body.bytes) }
+            // One message that ends the body is buffered mode, where headers may still change.
+            if body.endOfStream && requestBodyMessages == 1 {
+                common.headerMutation.setHeaders.append(
+                    HeaderValueOption(
+                        HeaderField(name: "x-probe-body-bytes", value: String(requestBodyBytes)),
+                        appendAction: .overwriteIfExistsOrAdd))
+            }
+            return ProcessingResponse(.continue(common))
+        case .responseHeaders:
+            var common = CommonResponse()
+            common.headerMutation.setHeaders.append(
+                HeaderValueOption(
+                    HeaderField(name: "x-tollgate-probe-response", value: "response-headers"),
+                    appendAction: .overwriteIfExistsOrAdd))
+            return ProcessingResponse(.continue(common))
+        case .responseBody(let body):
+            guard echoResponseBody else { return .continue }
+            return ProcessingResponse(.continue(CommonResponse(bodyMutation: .replace(body.bytes))))
+        case .requestTrailers, .responseTrailers:
+            return .continue
+        }
+    }
+
+    func streamDidEnd(_ ending: ExtProcStreamEnding) {}
+
+    private func requestHeaders(_ fields: [HeaderField]) -> ProcessingResponse {
+        echoRequestBody = fields.first(named: "x-probe-body")?.value == "echo"
+        echoResponseBody = fields.first(named: "x-probe-response-body")?.value == "echo"
+        if let immediate = fields.first(named: "x-probe-immediate"), let status = Int(immediate.value) {
+            let headers = HeaderMutation(setHeaders: [
+                HeaderValueOption(HeaderField(name: "x-probe-immediate", value: "yes"), appendAction: .overwriteIfExistsOrAdd)
+            ])
+            return ProcessingResponse(
+                .immediate(
+                    ImmediateResponse(
+                        status: status, headers: headers, body: Array("probe immediate response".utf8),
+                        details: "probe_immediate")))
+        }
+        var common = CommonResponse()
+        common.headerMutation.setHeaders.append(
+            HeaderValueOption(HeaderField(name: "x-tollgate-probe", value: "request-headers"), appendAction: .overwriteIfExistsOrAdd))
+        return ProcessingResponse(.continue(common))
+    }
+}
+
+/// Makes one `ProbeHandler` per ext_proc stream.
+struct ProbeHandlerFactory: ExtProcHandlerFactory {
+    func makeStreamHandler() -> any ExtProcStreamHandler { ProbeHandler() }
+}
