@@ -1,0 +1,53 @@
+/// Which parts of the HTTP exchange Envoy sends to the processor, and how bodies are delivered
+/// (`envoy.extensions.filters.http.ext_proc.v3.ProcessingMode`).
+///
+/// A reply to headers may carry one as `ProcessingResponse.modeOverride` to change the rest of
+/// this exchange, if the filter's `allow_mode_override` is on. `requestHeaderMode` is ignored
+/// there, since the request headers have already been sent.
+public struct ProcessingMode: Sendable, Hashable {
+    public enum HeaderSendMode: Sendable, Hashable, CaseIterable {
+        /// Leave the filter's configured behaviour unchanged.
+        case `default`
+        case send
+        case skip
+    }
+
+    public enum BodySendMode: Sendable, Hashable, CaseIterable {
+        case none
+        /// Chunk by chunk, one reply per chunk.
+        case streamed
+        /// The whole body in one message; too large a body fails the request.
+        case buffered
+        /// The whole body up to the buffer limit, in one message.
+        case bufferedPartial
+        /// Chunks both ways with no one-to-one replies. Tollgate's stream handling answers every
+        /// message once, so it does not support this mode yet.
+        case fullDuplexStreamed
+        /// One message per gRPC message of a gRPC body.
+        case grpc
+    }
+
+    public var requestHeaderMode: HeaderSendMode
+    public var responseHeaderMode: HeaderSendMode
+    public var requestBodyMode: BodySendMode
+    public var responseBodyMode: BodySendMode
+    public var requestTrailerMode: HeaderSendMode
+    public var responseTrailerMode: HeaderSendMode
+
+    /// Every field defaults to "no change", which is also what an empty message means on the wire.
+    public init(
+        requestHeaderMode: HeaderSendMode = .default,
+        responseHeaderMode: HeaderSendMode = .default,
+        requestBodyMode: BodySendMode = .none,
+        responseBodyMode: BodySendMode = .none,
+        requestTrailerMode: HeaderSendMode = .default,
+        responseTrailerMode: HeaderSendMode = .default
+    ) {
+        self.requestHeaderMode = requestHeaderMode
+        self.responseHeaderMode = responseHeaderMode
+        self.requestBodyMode = requestBodyMode
+        self.responseBodyMode = responseBodyMode
+        self.requestTrailerMode = requestTrailerMode
+        self.responseTrailerMode = responseTrailerMode
+    }
+}
