@@ -51,6 +51,8 @@ let package = Package(
             name: "TollgateServer",
             dependencies: [
                 "H2Transport", "ExtProc", "Telemetry",
+                // ServerOptions: the flags `tollgate serve` and TollgateProbe share through @OptionGroup.
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
