@@ -424,6 +424,7 @@ def envoy_config(
     fast_port: int | None = None,
     graceful_close: bool = False,
     grpc_health_check: bool = False,
+    upstream_http2: bool = False,
 ) -> dict:
     """The tests' Envoy bootstrap.
 
@@ -434,6 +435,7 @@ def envoy_config(
     - cluster `tollgate`: HTTP/2 to the probe over TCP (probe_tcp_port) or the Unix socket (probe_socket),
       optionally health-checked with grpc.health.v1;
     - the graceful-close runtime flag in a static runtime layer.
+    upstream_http2 talks HTTP/2 (prior knowledge) to the upstream instead of HTTP/1.1.
     """
     if (probe_tcp_port is None) == (probe_socket is None) and ext_proc is not None:
         raise ValueError("give exactly one of probe_tcp_port and probe_socket")
@@ -449,7 +451,7 @@ def envoy_config(
             "filter_chains": [{"filters": [_hcm("ingress", routes, [ext_proc] if ext_proc else [])]}],
         }
     ]
-    clusters = [_static_cluster("upstream", _socket_address(upstream_port))]
+    clusters = [_static_cluster("upstream", _socket_address(upstream_port), http2=upstream_http2)]
     if fast_port:
         listeners.append(
             {
@@ -489,6 +491,24 @@ def envoy_config(
         "static_resources": {"listeners": listeners, "clusters": clusters},
         "layered_runtime": {
             "layers": [{"name": "static", "static_layer": {GRACEFUL_CLOSE_FLAG: graceful_close}}]
+        },
+    }
+
+
+def direct_response_config(port: int, body: str = "ok") -> dict:
+    """An Envoy that answers every request on `port` with 200 and `body`: the benchmark's upstream."""
+    route = {"match": {"prefix": "/"}, "direct_response": {"status": 200, "body": {"inline_string": body}}}
+    return {
+        "node": {"id": "tollgate-bench-upstream", "cluster": "tollgate-bench"},
+        "admin": {"address": _socket_address(0)},
+        "static_resources": {
+            "listeners": [
+                {
+                    "name": "upstream",
+                    "address": _socket_address(port),
+                    "filter_chains": [{"filters": [_hcm("upstream", [route], [])]}],
+                }
+            ]
         },
     }
 
