@@ -74,7 +74,8 @@ private struct MessageBuilder {
         case .continue(let common):
             setContinue(common, answering: phase, in: message)
         case .immediate(let immediate):
-            message.pointee.response_case = ENVOY__SERVICE__EXT_PROC__V3__PROCESSING_RESPONSE__RESPONSE_IMMEDIATE_RESPONSE
+            message.pointee.response_case =
+                ENVOY__SERVICE__EXT_PROC__V3__PROCESSING_RESPONSE__RESPONSE_IMMEDIATE_RESPONSE
             message.pointee.immediate_response = immediateResponse(immediate)
         }
         if let metadata = response.dynamicMetadata {
@@ -111,7 +112,8 @@ private struct MessageBuilder {
             message.pointee.response_case = ENVOY__SERVICE__EXT_PROC__V3__PROCESSING_RESPONSE__RESPONSE_REQUEST_TRAILERS
             message.pointee.request_trailers = trailersResponse(common.headerMutation)
         case .responseTrailers:
-            message.pointee.response_case = ENVOY__SERVICE__EXT_PROC__V3__PROCESSING_RESPONSE__RESPONSE_RESPONSE_TRAILERS
+            message.pointee.response_case =
+                ENVOY__SERVICE__EXT_PROC__V3__PROCESSING_RESPONSE__RESPONSE_RESPONSE_TRAILERS
             message.pointee.response_trailers = trailersResponse(common.headerMutation)
         }
     }
@@ -141,7 +143,8 @@ private struct MessageBuilder {
         case .continue:
             message.pointee.status = ENVOY__SERVICE__EXT_PROC__V3__COMMON_RESPONSE__RESPONSE_STATUS__CONTINUE
         case .continueAndReplace:
-            message.pointee.status = ENVOY__SERVICE__EXT_PROC__V3__COMMON_RESPONSE__RESPONSE_STATUS__CONTINUE_AND_REPLACE
+            message.pointee.status =
+                ENVOY__SERVICE__EXT_PROC__V3__COMMON_RESPONSE__RESPONSE_STATUS__CONTINUE_AND_REPLACE
         }
         message.pointee.header_mutation = common.headerMutation.isEmpty ? nil : headerMutation(common.headerMutation)
         message.pointee.body_mutation = common.bodyMutation.map(bodyMutation)
@@ -203,7 +206,8 @@ private struct MessageBuilder {
             message.pointee.append_action =
                 ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__APPEND_IF_EXISTS_OR_ADD
         case .addIfAbsent:
-            message.pointee.append_action = ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__ADD_IF_ABSENT
+            message.pointee.append_action =
+                ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__ADD_IF_ABSENT
         case .overwriteIfExistsOrAdd:
             message.pointee.append_action =
                 ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__OVERWRITE_IF_EXISTS_OR_ADD
@@ -306,7 +310,9 @@ private struct MessageBuilder {
     }
 
     /// protobuf-c's repeated fields: a count and an array of pointers.
-    private func array<Element>(_ elements: [UnsafeMutablePointer<Element>]) -> UnsafeMutablePointer<
+    private func array<Element>(
+        _ elements: [UnsafeMutablePointer<Element>]
+    ) -> UnsafeMutablePointer<
         UnsafeMutablePointer<Element>?
     >? {
         guard !elements.isEmpty else { return nil }
