@@ -7,6 +7,7 @@ import Synchronization
 /// Asking twice for the same name and labels returns the same instrument, so independent parts of
 /// the server can share a series without passing it around.
 ///
+/// The help text of a family is the one given when its name was first registered.
 /// A name belongs to one kind of instrument. Registering it again as another kind, or with
 /// invalid names, is a programming error and traps.
 public final class MetricsRegistry: Sendable {

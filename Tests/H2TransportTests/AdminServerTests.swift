@@ -47,6 +47,9 @@ import Glibc
             #expect(try exchange(port: server.port, [huge]).hasPrefix("HTTP/1.1 431 "))
             // A client that connects and leaves without a word must not hurt the next one.
             close(try connect(port: server.port))
+            // Bare line feeds, as from `printf | nc`.
+            let bare = try exchange(port: server.port, ["GET /healthz HTTP/1.1\nHost: x\n\n"])
+            #expect(bare.hasPrefix("HTTP/1.1 200 "))
             // The blank line split across two writes.
             let split = try exchange(port: server.port, ["GET /healthz HTTP/1.1\r\n\r", "\n"])
             #expect(split.hasPrefix("HTTP/1.1 200 "))

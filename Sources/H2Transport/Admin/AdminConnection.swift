@@ -55,7 +55,7 @@ struct AdminConnection {
             guard received > 0 else {
                 return .closed
             }
-            // The terminator may straddle two reads, so search from three bytes back.
+            // The blank line may straddle two reads; its longest form, `\n\r\n`, is three bytes.
             let searchStart = max(0, filled - 3)
             filled += received
             if let end = Self.endOfHead(in: buffer[searchStart..<filled]) {
@@ -65,15 +65,19 @@ struct AdminConnection {
         return .tooLarge
     }
 
-    /// The index of the `\r\n\r\n` that ends a request head.
+    /// Where the request head ends: at the line feed before the blank line. Bare `\n` line endings
+    /// are accepted too (RFC 9112 section 2.2), so `printf ... | nc` works from a shell.
     private static func endOfHead(in bytes: ArraySlice<UInt8>) -> Int? {
-        let terminator: [UInt8] = [13, 10, 13, 10]
         var index = bytes.startIndex
-        while index + 4 <= bytes.endIndex {
-            if bytes[index..<index + 4].elementsEqual(terminator) {
-                return index
+        while let lineFeed = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) {
+            var next = lineFeed + 1
+            if next < bytes.endIndex, bytes[next] == UInt8(ascii: "\r") {
+                next += 1
             }
-            index += 1
+            if next < bytes.endIndex, bytes[next] == UInt8(ascii: "\n") {
+                return lineFeed
+            }
+            index = lineFeed + 1
         }
         return nil
     }

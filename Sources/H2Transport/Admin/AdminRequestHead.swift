@@ -9,7 +9,7 @@ struct AdminRequestHead: Equatable {
     /// Parses the request line at the start of `head`, the bytes before the blank line.
     /// Returns nil when it is not `METHOD SP origin-form SP HTTP/1.x`.
     init?(parsing head: ArraySlice<UInt8>) {
-        let lineEnd = head.firstIndex(of: UInt8(ascii: "\r")) ?? head.endIndex
+        let lineEnd = head.firstIndex { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") } ?? head.endIndex
         let parts = head[head.startIndex..<lineEnd].split(
             separator: UInt8(ascii: " "),
             omittingEmptySubsequences: false
