@@ -98,6 +98,7 @@ public final class AdminServer: Sendable {
         router.isReady = false
     }
 
+    /// Whether `/readyz` answers 200.
     public var isReady: Bool {
         router.isReady
     }
