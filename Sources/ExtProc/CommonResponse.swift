@@ -1,6 +1,6 @@
 /// How to go on after headers or a body message (`envoy.service.ext_proc.v3.CommonResponse`).
 public struct CommonResponse: Sendable, Hashable {
-    public enum Status: Sendable, Hashable, CaseIterable {
+    public enum Status: Sendable, Hashable {
         /// Apply the mutations and continue as the processing mode says.
         case `continue`
         /// Apply the mutations, take `bodyMutation` as the whole body, and send no further

@@ -5,14 +5,14 @@
 /// this exchange, if the filter's `allow_mode_override` is on. `requestHeaderMode` is ignored
 /// there, since the request headers have already been sent.
 public struct ProcessingMode: Sendable, Hashable {
-    public enum HeaderSendMode: Sendable, Hashable, CaseIterable {
+    public enum HeaderSendMode: Sendable, Hashable {
         /// Leave the filter's configured behaviour unchanged.
         case `default`
         case send
         case skip
     }
 
-    public enum BodySendMode: Sendable, Hashable, CaseIterable {
+    public enum BodySendMode: Sendable, Hashable {
         case none
         /// Chunk by chunk, one reply per chunk.
         case streamed
@@ -25,6 +25,8 @@ public struct ProcessingMode: Sendable, Hashable {
         case fullDuplexStreamed
         /// One message per gRPC message of a gRPC body.
         case grpc
+        /// A mode newer than Tollgate's protos, kept as its number (the enum is open on the wire).
+        case unrecognized(Int32)
     }
 
     public var requestHeaderMode: HeaderSendMode

@@ -91,8 +91,7 @@ extension ProtocolConfiguration {
 }
 
 extension ProcessingMode.BodySendMode {
-    /// `nil` for a mode newer than our protos; the enum is open on the wire.
-    fileprivate init?(_ mode: CBodySendMode) {
+    fileprivate init(_ mode: CBodySendMode) {
         switch mode {
         case ENVOY__EXTENSIONS__FILTERS__HTTP__EXT_PROC__V3__PROCESSING_MODE__BODY_SEND_MODE__NONE: self = .none
         case ENVOY__EXTENSIONS__FILTERS__HTTP__EXT_PROC__V3__PROCESSING_MODE__BODY_SEND_MODE__STREAMED: self = .streamed
@@ -102,7 +101,7 @@ extension ProcessingMode.BodySendMode {
         case ENVOY__EXTENSIONS__FILTERS__HTTP__EXT_PROC__V3__PROCESSING_MODE__BODY_SEND_MODE__FULL_DUPLEX_STREAMED:
             self = .fullDuplexStreamed
         case ENVOY__EXTENSIONS__FILTERS__HTTP__EXT_PROC__V3__PROCESSING_MODE__BODY_SEND_MODE__GRPC: self = .grpc
-        default: return nil
+        default: self = .unrecognized(Int32(truncatingIfNeeded: mode.rawValue))
         }
     }
 }

@@ -248,6 +248,7 @@ private struct MessageBuilder {
         case .fullDuplexStreamed:
             ENVOY__EXTENSIONS__FILTERS__HTTP__EXT_PROC__V3__PROCESSING_MODE__BODY_SEND_MODE__FULL_DUPLEX_STREAMED
         case .grpc: ENVOY__EXTENSIONS__FILTERS__HTTP__EXT_PROC__V3__PROCESSING_MODE__BODY_SEND_MODE__GRPC
+        case .unrecognized(let number): CBodySendMode(rawValue: .init(truncatingIfNeeded: number))
         }
     }
 
