@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import time
 import uuid
 
 import pytest
@@ -51,14 +52,23 @@ def test_request_bodies_pass_intact(make_stack, mode, transport):
 
 
 def test_streamed_chunked_upload_passes_intact(make_stack):
-    """A chunked upload of 3 MB in 100 KB pieces: many STREAMED body messages, each echoed."""
+    """A chunked upload of 3 MB in 100 KB pieces, paced: many STREAMED body messages, each echoed.
+
+    Without the pause Envoy would hold the whole body while the request-headers reply is pending
+    and send it as one chunk.
+    """
     stack = make_stack("tcp", request_body_mode="STREAMED")
     pieces = [os.urandom(100 * 1024) for _ in range(30)]
     test_id = uuid.uuid4().hex
     conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
     try:
+        def paced():
+            for piece in pieces:
+                yield piece
+                time.sleep(0.02)
+
         # An iterator body with no length: http.client sends it chunked, one chunk per piece.
-        conn.request("POST", "/chunked", body=iter(pieces), headers={"x-test-id": test_id, "x-probe-body": "echo"})
+        conn.request("POST", "/chunked", body=paced(), headers={"x-test-id": test_id, "x-probe-body": "echo"})
         response = conn.getresponse()
         response.read()
     finally:
