@@ -30,8 +30,9 @@ struct ExtProcMetrics: Sendable {
             )
         }
         var errors: [String: Counter] = [:]
+        // One error of each kind this layer counts. The help text is the transport's, which
+        // registers the family's other kinds.
         for error in [ExtProcError.malformedMessage, .missingPhase] {
-            // Same help text as the transport's, which registers the other kinds of this family.
             errors[error.metricKind] = registry.counter(
                 "tollgate_errors_total",
                 help: "Errors by kind.",

@@ -25,6 +25,8 @@ private typealias CStruct = Google__Protobuf__Struct
 private typealias CStructEntry = Google__Protobuf__Struct__FieldsEntry
 private typealias CValue = Google__Protobuf__Value
 private typealias CListValue = Google__Protobuf__ListValue
+/// How protobuf-c lays out a repeated message or string field (next to its count).
+private typealias CArray<Element> = UnsafeMutablePointer<UnsafeMutablePointer<Element>?>
 
 extension ProcessingResponse {
     /// Encodes this response as the answer to a `phase` message. `send` receives the exact packed
@@ -311,11 +313,7 @@ private struct MessageBuilder {
     }
 
     /// protobuf-c's repeated fields: a count and an array of pointers.
-    private func array<Element>(
-        _ elements: [UnsafeMutablePointer<Element>]
-    ) -> UnsafeMutablePointer<
-        UnsafeMutablePointer<Element>?
-    >? {
+    private func array<Element>(_ elements: [UnsafeMutablePointer<Element>]) -> CArray<Element>? {
         guard !elements.isEmpty else { return nil }
         let array = arena.allocate(UnsafeMutablePointer<Element>?.self, count: elements.count)
         for (index, element) in elements.enumerated() {
