@@ -76,6 +76,29 @@ class Stack:
         )
         return test_id, status, response_headers, data
 
+    def assert_streams_ended_cleanly(self, graceful_close: bool, streams: int) -> dict[str, int]:
+        """Every ext_proc stream ended the way the close mode says, and none was reset by the server.
+
+        Reset mode: Envoy resets each stream at request end (upstream_rq_tx_reset == streams).
+        Graceful mode: Envoy half-closes and waits (1 s) for the server to finish the stream with
+        trailers; a server that did not would be reset by Envoy, so upstream_rq_tx_reset must be 0.
+        """
+        prefix = "cluster.tollgate."
+
+        def completed() -> dict[str, int] | None:
+            stats = self.envoy.stats(r"^cluster\.tollgate\.upstream_rq_")
+            return stats if stats.get(prefix + "upstream_rq_completed", 0) >= streams else None
+
+        stats = harness.wait_until(completed, 15, f"{streams} ext_proc streams to complete at Envoy")
+        tx_reset = stats.get(prefix + "upstream_rq_tx_reset", 0)
+        rx_reset = stats.get(prefix + "upstream_rq_rx_reset", 0)
+        assert rx_reset == 0, f"the server reset {rx_reset} ext_proc streams: {stats}"
+        if graceful_close:
+            assert tx_reset == 0, f"graceful close, yet Envoy reset {tx_reset} of {streams} streams: {stats}"
+        else:
+            assert tx_reset == streams, f"reset close: Envoy reset {tx_reset} of {streams} streams: {stats}"
+        return stats
+
     def assert_no_ext_proc_failures(self) -> dict[str, int]:
         stats = self.envoy.ext_proc_stats()
         bad = {name: stats.get(name) for name in harness.EXT_PROC_FAILURE_STATS if stats.get(name)}

@@ -279,7 +279,7 @@ class Probe:
         self.socket_path = str(workdir / f"{name}.sock") if unix else None
         self.admin_port = free_port()
         self.drain_seconds = drain_seconds
-        argv = [str(binary or probe_binary()), "--admin", f"127.0.0.1:{self.admin_port}"]
+        argv = [str(Path(binary).resolve() if binary else probe_binary()), "--admin", f"127.0.0.1:{self.admin_port}"]
         if self.port:
             argv += ["--listen", f"127.0.0.1:{self.port}"]
         if self.socket_path:

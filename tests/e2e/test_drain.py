@@ -59,6 +59,7 @@ def test_sigterm_lets_in_flight_request_finish(make_stack, transport, graceful_c
         pytest.fail(f"the probe did not exit within drain_seconds ({DRAIN_SECONDS}) + 5 s after SIGTERM")
     took = time.monotonic() - sigterm_at
     assert code == 0, f"the probe exited with {code} after SIGTERM"
+    stack.assert_streams_ended_cleanly(graceful_close, streams=2)
     print(f"probe exited 0 {took:.2f}s after SIGTERM (drain_seconds={DRAIN_SECONDS}, upstream delay {UPSTREAM_DELAY_MS} ms)")
     stack.assert_no_ext_proc_failures()
 

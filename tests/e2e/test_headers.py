@@ -34,4 +34,5 @@ def test_header_mutations_reach_upstream_and_client(make_stack, transport, grace
 
     stats = stack.assert_no_ext_proc_failures()
     assert stats["streams_started"] == 4, stats
+    stack.assert_streams_ended_cleanly(graceful_close, streams=4)
     assert stack.probe.process.alive()

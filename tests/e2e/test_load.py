@@ -49,6 +49,7 @@ def test_bounded_load(make_stack, workdir, graceful_close):
     stats = stack.assert_no_ext_proc_failures()
     expected = WARM_UP_REQUESTS + LOAD_REQUESTS
     assert stats["streams_started"] == expected, f"ext_proc streams started {stats['streams_started']} != {expected}: {stats}"
+    stack.assert_streams_ended_cleanly(graceful_close, streams=expected)
     downstream = stack.envoy.stats(r"^http\.ingress\.downstream_rq_[1-5]xx$")
     assert downstream.get("http.ingress.downstream_rq_2xx") == expected, downstream
     assert sum(v for k, v in downstream.items() if not k.endswith("2xx")) == 0, downstream
