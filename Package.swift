@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // Layer 0: C libraries from Debian, and the protoc-c output for our ext_proc protos.
@@ -46,11 +47,22 @@ let package = Package(
             ],
             swiftSettings: strictSwift),
 
+        // Layer 3: the AI gateway, plain Swift handlers over ExtProc's values (keys, routing, config snapshots).
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "ExtProc", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of gateway keys.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift),
+
         // Wiring shared by the executables: server config, listeners, admin endpoint, signals, drain.
         .target(
             name: "TollgateServer",
             dependencies: [
-                "H2Transport", "ExtProc", "Telemetry",
+                "H2Transport", "ExtProc", "Telemetry", "Gateway",
                 // ServerOptions: the flags `tollgate serve` and TollgateProbe share through @OptionGroup.
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "Tollgate",
             dependencies: [
-                "TollgateServer", "ExtProc",
+                "TollgateServer", "ExtProc", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,7 +91,8 @@ let package = Package(
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strictSwift),
         .testTarget(name: "H2TransportTests", dependencies: ["H2Transport", "CNGHTTP2"], swiftSettings: strictSwift),
-        .testTarget(name: "TollgateServerTests", dependencies: ["TollgateServer"], swiftSettings: strictSwift),
+        .testTarget(name: "TollgateServerTests", dependencies: ["TollgateServer", "Gateway", "Telemetry"], swiftSettings: strictSwift),
         .testTarget(name: "ExtProcTests", dependencies: ["ExtProc", "H2Transport"], swiftSettings: strictSwift),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ExtProc", "Telemetry"], swiftSettings: strictSwift),
     ]
 )
