@@ -1,0 +1,8 @@
+/// Which API family a client speaks, which decides the shape of the errors it can read.
+///
+/// OpenAI's SDKs (and every OpenAI-compatible client) read `{"error":{"message","type","param","code"}}`;
+/// Anthropic's read `{"type":"error","error":{"type","message"}}`.
+public enum APIDialect: Sendable, Hashable {
+    case openAI
+    case anthropic
+}

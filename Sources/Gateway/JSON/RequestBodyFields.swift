@@ -1,0 +1,43 @@
+/// The top-level fields of an OpenAI- or Anthropic-style request body that the gateway routes on,
+/// read by `JSONScanner` without parsing the rest.
+public struct RequestBodyFields: Sendable, Hashable {
+    /// `model` when it is a string, escapes decoded.
+    public var model: String?
+    /// Where `model`'s value sits in the body, whatever its type (quotes included for a string):
+    /// what the upstream phase replaces with the provider's model name.
+    public var modelValueRange: Range<Int>?
+    /// `stream` when it is `true` or `false`; nil when absent or of another type.
+    public var stream: Bool?
+
+    public init(model: String? = nil, modelValueRange: Range<Int>? = nil, stream: Bool? = nil) {
+        self.model = model
+        self.modelValueRange = modelValueRange
+        self.stream = stream
+    }
+
+    /// Scans `body`, which must be one valid JSON object. A second top-level `model` or `stream`
+    /// is rejected: parsers disagree on which one wins, and the gateway must check the value the
+    /// provider will use.
+    public init(scanning body: [UInt8]) throws(JSONScanError) {
+        var fields = RequestBodyFields()
+        var sawStream = false
+        try JSONScanner.forEachRootMember(in: body) { (member) throws(JSONScanError) in
+            // Cheap filter first: the raw key of "model" and "stream" is 5 or 6 bytes, unless escaped.
+            guard member.keyHasEscapes || member.keyRange.count == 5 || member.keyRange.count == 6 else { return }
+            if member.key(in: body, equals: "model") {
+                guard fields.modelValueRange == nil else {
+                    throw JSONScanError(.duplicateKey("model"), at: member.keyRange.lowerBound - 1)
+                }
+                fields.modelValueRange = member.valueRange
+                fields.model = member.stringValue(in: body)
+            } else if member.key(in: body, equals: "stream") {
+                guard !sawStream else {
+                    throw JSONScanError(.duplicateKey("stream"), at: member.keyRange.lowerBound - 1)
+                }
+                sawStream = true
+                fields.stream = member.boolValue(in: body)
+            }
+        }
+        self = fields
+    }
+}
