@@ -22,32 +22,96 @@ public enum ConfigLoader {
         return try parse(yaml: text, file: path)
     }
 
-    /// Parses config text; `file` names it in errors.
+    /// Parses config text; `file` names it in errors. Throws the first error, by line.
     public static func parse(yaml: String, file: String) throws(ConfigError) -> ServerConfig {
+        let diagnosis = diagnose(yaml: yaml, file: file)
+        if let first = diagnosis.errors.first {
+            throw first
+        }
+        return diagnosis.config
+    }
+
+    /// Reads `path` and reports every error found, for `tollgate check`.
+    public static func diagnose(file path: String) -> ConfigDiagnosis {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            return ConfigDiagnosis(
+                config: ServerConfig(),
+                errors: [
+                    ConfigError(
+                        file: path,
+                        line: nil,
+                        message: "cannot read the config file: \(error.localizedDescription)"
+                    )
+                ]
+            )
+        }
+        return diagnose(yaml: text, file: path)
+    }
+
+    /// Parses config text and reports every error found, sorted by line. Reading goes on past an
+    /// error in one section, or in one item of a list, so each is reported; the config holds what
+    /// could be read.
+    public static func diagnose(yaml: String, file: String) -> ConfigDiagnosis {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw configError(error, file: file)
+            return ConfigDiagnosis(config: ServerConfig(), errors: [configError(error, file: file)])
         } catch {
-            throw ConfigError(file: file, line: nil, message: "\(error)")
+            return ConfigDiagnosis(
+                config: ServerConfig(),
+                errors: [ConfigError(file: file, line: nil, message: "\(error)")]
+            )
         }
-        var mapping = try ConfigMapping(root, path: "", file: file)
+        var diagnostics = ConfigDiagnostics()
         var config = ServerConfig()
+        guard
+            var mapping = diagnostics.attempt({ () throws(ConfigError) in try ConfigMapping(root, path: "", file: file)
+                })
+        else {
+            return ConfigDiagnosis(config: config, errors: diagnostics.sorted)
+        }
         // One line per section; a new section is a new file plus a line here.
-        try read(&config.server, from: &mapping)
-        try read(&config.log, from: &mapping)
-        try mapping.rejectUnknownKeys()
-        return config
+        read(&config.server, from: &mapping, &diagnostics)
+        read(&config.log, from: &mapping, &diagnostics)
+        read(&config.providers, from: &mapping, &diagnostics)
+        read(&config.models, from: &mapping, &diagnostics)
+        read(&config.keys, from: &mapping, &diagnostics)
+        read(&config.gateway, from: &mapping, &diagnostics)
+        diagnostics.attempt { () throws(ConfigError) in try mapping.rejectUnknownKeys() }
+        // Checks across sections.
+        if !config.providers.hasErrors {
+            for error in config.models.unknownProviders(config.providers, file: file) {
+                diagnostics.record(error)
+            }
+        }
+        return ConfigDiagnosis(config: config, errors: diagnostics.sorted)
     }
 
     private static func read<Section: ConfigSection>(
         _ section: inout Section,
-        from root: inout ConfigMapping
-    ) throws(ConfigError) {
-        var mapping = try root.mapping(Section.key)
-        section = try Section(from: &mapping)
-        try mapping.rejectUnknownKeys()
+        from root: inout ConfigMapping,
+        _ diagnostics: inout ConfigDiagnostics
+    ) {
+        diagnostics.attempt { () throws(ConfigError) in
+            var mapping = try root.mapping(Section.key)
+            section = try Section(from: &mapping)
+            try mapping.rejectUnknownKeys()
+        }
+    }
+
+    private static func read<Section: ConfigListSection>(
+        _ section: inout Section,
+        from root: inout ConfigMapping,
+        _ diagnostics: inout ConfigDiagnostics
+    ) {
+        guard let list = diagnostics.attempt({ () throws(ConfigError) in try root.list(Section.key) }) else {
+            return
+        }
+        section = Section(from: list, diagnostics: &diagnostics)
     }
 
     private static func configError(_ error: YamlError, file: String) -> ConfigError {

@@ -48,6 +48,21 @@ struct ConfigMapping {
         return try ConfigMapping(value, path: qualified(key), file: file)
     }
 
+    /// The raw node under `key`, for readers of lists and free-form mappings; nil when the key is
+    /// absent or null.
+    mutating func node(_ key: String) -> Node? {
+        askedKeys.append(key)
+        guard let value = entries[key]?.value, value.resolvedTagName != .null else {
+            return nil
+        }
+        return value
+    }
+
+    /// The line of `key` itself, for errors about a key that is present.
+    func line(of key: String) -> Int? {
+        entries[key]?.keyLine
+    }
+
     /// Reads the scalar under `key` through `convert`, which also gets the scalar's resolved type
     /// (`.str`, `.int`, ...); nil when the key is absent or null. A value that is not a scalar, or
     /// that `convert` refuses, is an error naming `expected`.
@@ -97,7 +112,8 @@ struct ConfigMapping {
         )
     }
 
-    private func qualified(_ key: String) -> String {
+    /// The dotted path of `key` in this mapping, as errors name it.
+    func qualified(_ key: String) -> String {
         path.isEmpty ? key : "\(path).\(key)"
     }
 }
@@ -140,7 +156,7 @@ extension ConfigMapping {
 
 extension Node {
     /// The YAML type the resolver gave this node (`Tag.name` is not public in Yams).
-    fileprivate var resolvedTagName: Tag.Name {
+    var resolvedTagName: Tag.Name {
         Tag.Name(rawValue: tag.rawValue)
     }
 }

@@ -5,6 +5,11 @@
 public struct ServerConfig: Sendable, Equatable {
     public var server = ServerSection()
     public var log = LogSection()
+    // The gateway's sections; `gatewayConfig` gathers them. Hot reload re-reads only these.
+    public var providers = ProvidersSection()
+    public var models = ModelsSection()
+    public var keys = KeysSection()
+    public var gateway = GatewaySection()
 
     public init() {}
 

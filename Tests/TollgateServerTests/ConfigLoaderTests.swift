@@ -109,11 +109,11 @@ import Testing
                 )
         )
         #expect(
-            failure("log:\n  level: info\nproviders:\n  - openai\n")
+            failure("log:\n  level: info\nprovders:\n  - openai\n")
                 == ConfigError(
                     file: "tollgate.yaml",
                     line: 3,
-                    message: "unknown key 'providers'; expected one of: server, log"
+                    message: "unknown key 'provders'; expected one of: server, log, providers, models, keys, gateway"
                 )
         )
     }

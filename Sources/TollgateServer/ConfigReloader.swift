@@ -1,0 +1,259 @@
+import Foundation
+import Gateway
+import Logging
+import Synchronization
+import Telemetry
+
+/// Hot reload of the gateway's sections: polls the config file and every credential file, and on a
+/// change reads, validates and compiles a new `GatewaySnapshot` and swaps it into the store.
+///
+/// A change is any difference in `stat` of the path, following symlinks (see `FileIdentity`), so
+/// Kubernetes' symlink swaps of ConfigMap and Secret mounts are seen. A file that does not validate
+/// changes nothing: the running snapshot stays, the errors are logged (config errors quote the file,
+/// which holds no secrets, never a credential) and `tollgate_config_reload_failures_total` counts it.
+/// An applied change counts in `tollgate_config_reloads_total`. A credential file that cannot be read
+/// on reload keeps its previous value, logged and counted in `tollgate_credential_read_failures_total`.
+///
+/// Only `providers:`, `models:`, `keys:` and `gateway:` are reloaded; `server:` and `log:` changes
+/// need a restart (a notice says so). The first poll always reads the file, which closes the window
+/// between the startup read and the reloader's first `stat`; it swaps only if something differs.
+public final class ConfigReloader: Sendable {
+    /// What one poll did.
+    public enum Outcome: Sendable, Equatable {
+        /// No file changed, or the change left the gateway's config and credentials as they were.
+        case unchanged
+        /// A new snapshot is running.
+        case reloaded
+        /// The change was refused; the running snapshot stays.
+        case rejected
+    }
+
+    public let configFile: String
+    public let store: GatewaySnapshotStore
+    private let environment: [String: String]
+    private let logger: Logger
+    private let reloads: Counter
+    private let failures: Counter
+    private let credentialFailures: Counter
+    private let state: Mutex<State>
+    private let thread: ThreadControl
+
+    private struct State: Sendable {
+        /// Nil until the first poll, which therefore always reads the file.
+        var configIdentity: FileIdentity?
+        /// The credential files of `watched`, by path.
+        var credentialIdentities: [String: FileIdentity] = [:]
+        /// The last config read without errors (applied or not): its credential files are watched,
+        /// so a reload refused for a missing credential file is retried when the file appears.
+        var watched: ServerConfig?
+        var interval: Double
+    }
+
+    /// - Parameters:
+    ///   - configFile: the file to watch, as given to `--config`.
+    ///   - store: holds the running snapshot, built at startup from the same file.
+    ///   - loaded: the config read at startup; its credential files are watched from the start.
+    ///   - interval: seconds between polls; by default `gateway.reload_interval_seconds` of `loaded`.
+    public init(
+        configFile: String,
+        store: GatewaySnapshotStore,
+        loaded: ServerConfig,
+        registry: MetricsRegistry,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        interval: Double? = nil
+    ) {
+        self.configFile = configFile
+        self.store = store
+        self.environment = environment
+        self.logger = logger
+        reloads = registry.counter(
+            "tollgate_config_reloads_total",
+            help: "Config file changes applied by hot reload."
+        )
+        failures = registry.counter(
+            "tollgate_config_reload_failures_total",
+            help: "Config file changes refused by hot reload; the running config was kept."
+        )
+        credentialFailures = registry.counter(
+            "tollgate_credential_read_failures_total",
+            help: "Credential files that could not be read on reload; the previous value was kept."
+        )
+        state = Mutex(State(watched: loaded, interval: interval ?? loaded.gateway.settings.reloadIntervalSeconds))
+        thread = ThreadControl()
+    }
+
+    /// Seconds between polls now: the latest applied `reload_interval_seconds` (0: polling is off).
+    public var interval: Double {
+        state.withLock { $0.interval }
+    }
+
+    /// Starts polling on a thread of its own; does nothing when the interval is 0 or it already runs.
+    public func start() {
+        guard interval > 0, thread.begin() else {
+            return
+        }
+        let worker = Thread { [self] in
+            run()
+        }
+        worker.name = "tollgate-config-reloader"
+        worker.start()
+    }
+
+    /// Stops polling and waits for the thread to finish its current poll.
+    public func stop() {
+        thread.stop()
+    }
+
+    private func run() {
+        defer { thread.finished() }
+        while true {
+            checkNow()
+            let interval = self.interval
+            guard interval > 0, thread.wait(seconds: interval) else {
+                return
+            }
+        }
+    }
+
+    /// One poll: compares the files' identities with the last poll's and reloads on a change.
+    /// Polls run one at a time; `start()`'s thread calls this, and tests may call it directly.
+    @discardableResult
+    public func checkNow() -> Outcome {
+        state.withLock { state in
+            poll(&state)
+        }
+    }
+
+    private func poll(_ state: inout State) -> Outcome {
+        let configIdentity = FileIdentity.of(configFile)
+        var credentialIdentities: [String: FileIdentity] = [:]
+        for path in Self.credentialFiles(state.watched) {
+            credentialIdentities[path] = FileIdentity.of(path)
+        }
+        if configIdentity == state.configIdentity && credentialIdentities == state.credentialIdentities {
+            return .unchanged
+        }
+        let firstPoll = state.configIdentity == nil
+        state.configIdentity = configIdentity
+        state.credentialIdentities = credentialIdentities
+
+        let diagnosis = ConfigLoader.diagnose(file: configFile)
+        guard diagnosis.errors.isEmpty else {
+            reject(diagnosis.errors, reason: "the config file has errors")
+            return .rejected
+        }
+        let config = diagnosis.config
+        if let previous = state.watched, previous.server != config.server || previous.log != config.log {
+            logger.notice("config reload: changes to server: and log: take effect on restart")
+        }
+        state.watched = config
+        // Watch the new config's credential files from before they are read.
+        for path in Self.credentialFiles(config) where state.credentialIdentities[path] == nil {
+            state.credentialIdentities[path] = FileIdentity.of(path)
+        }
+        state.credentialIdentities = state.credentialIdentities.filter { Self.credentialFiles(config).contains($0.key) }
+
+        let running = store.current()
+        let load = config.loadCredentials(file: configFile, environment: environment, previous: running)
+        guard load.errors.isEmpty else {
+            reject(load.errors, reason: "a credential cannot be read")
+            return .rejected
+        }
+        for kept in load.kept {
+            logger.warning("config reload: \(kept)")
+            credentialFailures.increment()
+        }
+        let snapshot = GatewaySnapshot(config: config.gatewayConfig, credentials: load.credentials)
+        if snapshot.config == running.config && snapshot.credentials == running.credentials {
+            if !firstPoll {
+                logger.debug("config reload: files changed, gateway config unchanged")
+            }
+            return .unchanged
+        }
+        store.replace(with: snapshot)
+        state.interval = config.gateway.settings.reloadIntervalSeconds
+        reloads.increment()
+        logger.info(
+            "config reloaded",
+            metadata: [
+                "providers": "\(snapshot.providers.count)",
+                "models": "\(snapshot.models.count)",
+                "keys": "\(snapshot.keys.keys.count)",
+            ]
+        )
+        return .reloaded
+    }
+
+    private func reject(_ errors: [ConfigError], reason: String) {
+        failures.increment()
+        logger.error("config reload refused, keeping the running config: \(reason)")
+        for error in errors {
+            logger.error("config reload: \(error)")
+        }
+    }
+
+    private static func credentialFiles(_ config: ServerConfig?) -> Set<String> {
+        Set(
+            (config?.providers.providers ?? []).compactMap { provider in
+                if case .file(let path) = provider.credential {
+                    return path
+                }
+                return nil
+            }
+        )
+    }
+}
+
+extension ConfigReloader {
+    /// The polling thread's lifecycle: a stop request that wakes the sleeping thread at once, and a
+    /// join. NSCondition is used for the timed wait, which `Mutex` cannot do.
+    private final class ThreadControl: @unchecked Sendable {
+        // @unchecked: every property is read and written only while `condition` is locked.
+        private let condition = NSCondition()
+        private var running = false
+        private var stopping = false
+
+        /// Marks the thread as running; false when it already is.
+        func begin() -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            guard !running else {
+                return false
+            }
+            running = true
+            stopping = false
+            return true
+        }
+
+        /// Sleeps for `seconds` or until `stop()`; false when stopping.
+        func wait(seconds: Double) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            while !stopping {
+                if !condition.wait(until: deadline) {
+                    break
+                }
+            }
+            return !stopping
+        }
+
+        func finished() {
+            condition.lock()
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func stop() {
+            condition.lock()
+            defer { condition.unlock() }
+            stopping = true
+            condition.broadcast()
+            while running {
+                condition.wait()
+            }
+        }
+    }
+}
