@@ -1,0 +1,101 @@
+import ExtProc
+
+/// The upstream-level ext_proc stream of one attempt (docs/contracts-gateway.md, "Per-request
+/// flow" 3). Envoy runs the cluster's upstream filters once per attempt, retries included, and
+/// sends only the request headers, with the upstream host's metadata as a request attribute.
+///
+/// The reply rewrites the attempt for the backend Envoy picked: `:path`, `:authority`, the
+/// provider's credential and extra headers, Tollgate's and the client's private headers removed,
+/// and the stored body with `model` rewritten, as `CONTINUE_AND_REPLACE`. Envoy drops
+/// `content-length` when it replaces a body this way, so the length also goes out as dynamic
+/// metadata (`tollgate.content_length`, a string) for the header-mutation filter that follows.
+///
+/// Anything missing fails closed: no state, no host metadata, an unknown backend or no
+/// credential is a 500 in the client's dialect, logged; the request never reaches a provider
+/// unauthenticated or unrewritten.
+public final class UpstreamPhaseHandler: ExtProcStreamHandler {
+    /// The dynamic metadata namespace and key Envoy's header-mutation filter reads.
+    public static let metadataNamespace = "tollgate"
+    public static let contentLengthKey = "content_length"
+
+    private let context: GatewayContext
+    private var answered = false
+
+    public init(context: GatewayContext) {
+        self.context = context
+    }
+
+    public func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+        guard case .requestHeaders(let headers) = request.payload, !answered else { return .continue }
+        answered = true
+        return requestHeaders(headers.fields, attributes: request.attributes)
+    }
+
+    public func streamDidEnd(_ ending: ExtProcStreamEnding) {}
+
+    private func requestHeaders(_ fields: [HeaderField], attributes: [String: ProtoStruct]) -> ProcessingResponse {
+        var path: [UInt8] = []
+        var requestHeader: [UInt8]?
+        for field in fields {
+            switch field.name {
+            case ":path": path = field.rawValue
+            case GatewayHeaders.request: requestHeader = field.rawValue
+            default: break
+            }
+        }
+        // Until the state is found, the path is the client's and tells its dialect.
+        let pathDialect = Endpoint(path: path)?.dialect ?? .openAI
+        guard let requestHeader, let id = RequestID(header: requestHeader),
+            let state = context.requests.take(id, now: context.now())
+        else {
+            return context.reject(.requestStateMissing, dialect: pathDialect)
+        }
+        guard let backendID = UpstreamHostMetadata.backendID(in: attributes) else {
+            let detail =
+                UpstreamHostMetadata.isPresent(in: attributes)
+                ? "the upstream host has no filter_metadata.tollgate.backend"
+                : "no \(UpstreamHostMetadata.attribute) attribute (request_attributes of the upstream ext_proc filter)"
+            return context.reject(.backendUnresolved(detail), dialect: state.dialect)
+        }
+        let snapshot = context.snapshots.current()
+        let upstream: UpstreamRequest
+        do {
+            let backend = try BackendSelection.backend(id: backendID, model: state.model, in: snapshot).get()
+            upstream = try UpstreamRequest(
+                backend: backend,
+                endpoint: state.endpoint,
+                body: state.body,
+                modelValueRange: state.modelValueRange,
+                clientModel: state.clientModel
+            )
+        } catch {
+            return context.reject(error, dialect: state.dialect)
+        }
+        context.metrics.upstreamAttemptRewritten()
+        return Self.response(for: upstream)
+    }
+
+    /// The reply that applies `upstream` to the attempt.
+    static func response(for upstream: UpstreamRequest) -> ProcessingResponse {
+        let length = String(upstream.body.count)
+        var set: [HeaderValueOption] = []
+        set.reserveCapacity(upstream.headers.count + 3)
+        set.append(overwrite(":path", upstream.path))
+        set.append(overwrite(":authority", upstream.authority))
+        for header in upstream.headers {
+            set.append(HeaderValueOption(header, appendAction: .overwriteIfExistsOrAdd))
+        }
+        set.append(overwrite("content-length", length))
+        let common = CommonResponse(
+            status: .continueAndReplace,
+            headerMutation: HeaderMutation(setHeaders: set, removeHeaders: upstream.removedHeaders),
+            bodyMutation: .replace(upstream.body)
+        )
+        let metadata: ProtoStruct = [metadataNamespace: [contentLengthKey: .string(length)]]
+        return ProcessingResponse(.continue(common), dynamicMetadata: metadata)
+    }
+
+    private static func overwrite(_ name: String, _ value: String) -> HeaderValueOption {
+        HeaderValueOption(HeaderField(name: name, value: value), appendAction: .overwriteIfExistsOrAdd)
+    }
+}

@@ -1,0 +1,63 @@
+import ExtProc
+
+/// Everything the upstream phase changes in one attempt: request line, authority, the provider's
+/// credential and extra headers, the headers that must not leave the gateway, and the body with
+/// `model` rewritten to the backend's upstream name.
+public struct UpstreamRequest: Sendable, Hashable {
+    /// The client's key headers and Tollgate's routing headers: never sent to a provider. The
+    /// provider's own credential header is set, not removed.
+    public static let privateHeaders = [
+        GatewayHeaders.model, GatewayHeaders.request, "authorization", "x-api-key", "api-key",
+    ]
+
+    public var path: String
+    public var authority: String
+    /// Set with overwrite: the credential, version headers, then the provider's extra headers.
+    public var headers: [HeaderField]
+    /// Removed: `privateHeaders` minus any header in `headers`.
+    public var removedHeaders: [String]
+    public var body: [UInt8]
+
+    public init(path: String, authority: String, headers: [HeaderField], removedHeaders: [String], body: [UInt8]) {
+        self.path = path
+        self.authority = authority
+        self.headers = headers
+        self.removedHeaders = removedHeaders
+        self.body = body
+    }
+
+    /// The attempt to `backend` for a request to `endpoint` whose body is `body`, with `model` at
+    /// `modelValueRange` holding `clientModel` (the name or alias the client sent).
+    public init(
+        backend: ResolvedBackend,
+        endpoint: Endpoint,
+        body: [UInt8],
+        modelValueRange: Range<Int>,
+        clientModel: String
+    ) throws(GatewayError) {
+        let provider = backend.provider
+        let upstreamModel = backend.backend.upstreamModel
+        guard let path = provider.upstreamPath(for: endpoint, upstreamModel: upstreamModel) else {
+            throw .endpointNotSupported(model: backend.model.name, path: endpoint.path)
+        }
+        if provider.credential != nil && (backend.credential ?? "").isEmpty {
+            throw .upstreamCredentialMissing(provider: provider.name)
+        }
+        var headers = provider.credentialHeaders(credential: backend.credential)
+        for extra in provider.extraHeaders {
+            headers.append(HeaderField(name: extra.name, value: extra.value))
+        }
+        let removed = Self.privateHeaders.filter { name in !headers.contains { $0.name == name } }
+        // The body is shared, not copied, when the name already is the upstream one.
+        let rewritten =
+            clientModel == upstreamModel
+            ? body : JSONScanner.replacing(modelValueRange, in: body, withString: upstreamModel)
+        self.init(
+            path: path,
+            authority: provider.baseURL.authority,
+            headers: headers,
+            removedHeaders: removed,
+            body: rewritten
+        )
+    }
+}
