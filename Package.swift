@@ -58,6 +58,10 @@ let package = Package(
             ],
             swiftSettings: strictSwift),
 
+        // A fake OpenAI-compatible provider (`tollgate fake-provider`) for the quick start and tests:
+        // blocking HTTP/1.1 sockets, Foundation JSON; nothing in the gateway depends on it.
+        .target(name: "FakeProvider", swiftSettings: strictSwift),
+
         // Wiring shared by the executables: server config, listeners, admin endpoint, signals, drain.
         .target(
             name: "TollgateServer",
@@ -73,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "Tollgate",
             dependencies: [
-                "TollgateServer", "ExtProc", "Gateway",
+                "TollgateServer", "ExtProc", "Gateway", "FakeProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +97,11 @@ let package = Package(
         .testTarget(name: "H2TransportTests", dependencies: ["H2Transport", "CNGHTTP2"], swiftSettings: strictSwift),
         .testTarget(name: "TollgateServerTests", dependencies: ["TollgateServer", "Gateway", "Telemetry"], swiftSettings: strictSwift),
         .testTarget(name: "ExtProcTests", dependencies: ["ExtProc", "H2Transport"], swiftSettings: strictSwift),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ExtProc", "Telemetry"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "GatewayTests",
+            // Yams: the Envoy bootstrap tests parse the rendered YAML.
+            dependencies: ["Gateway", "ExtProc", "Telemetry", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift),
+        .testTarget(name: "FakeProviderTests", dependencies: ["FakeProvider"], swiftSettings: strictSwift),
     ]
 )

@@ -1,0 +1,345 @@
+/// The parts of Envoy's config that follow from the gateway config: one cluster per model, the
+/// route configuration, and the two ext_proc filters' settings.
+///
+/// These are plain `YAMLNode` trees, put inline into a bootstrap by `EnvoyBootstrapRenderer`, or
+/// written as xDS files by `EnvoyXDSWriter` for hot reload. docs/contracts-gateway.md ("Envoy
+/// wiring", "Decided by envoy+e2e") is the specification; `EnvoyNames` holds the shared names.
+public struct EnvoyResources: Sendable, Hashable {
+    /// One `envoy.config.cluster.v3.Cluster` per model with at least one backend, in config order.
+    public var clusters: [YAMLNode]
+    /// The `envoy.config.route.v3.RouteConfiguration` named `EnvoyNames.routeConfigName`.
+    public var routeConfiguration: YAMLNode
+
+    public static let clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
+    public static let routeConfigurationType = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
+
+    public init(config: GatewayConfig, options: EnvoyClusterOptions = EnvoyClusterOptions()) throws(EnvoyBootstrapError)
+    {
+        let providers = Dictionary(config.providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let limits = EnvoyLimits(settings: config.settings)
+        var clusters: [YAMLNode] = []
+        var routes: [YAMLNode] = []
+        var clusterNames: Set<String> = []
+        for model in config.models where !model.backends.isEmpty {
+            let name = EnvoyNames.clusterName(model: model.name)
+            guard clusterNames.insert(name).inserted else {
+                throw .duplicateCluster(name: name)
+            }
+            clusters.append(
+                try Self.cluster(name: name, model: model, providers: providers, limits: limits, options: options)
+            )
+            routes.append(Self.route(model: model, cluster: name, options: options))
+        }
+        routes.append(Self.notFoundRoute)
+        self.clusters = clusters
+        self.routeConfiguration = [
+            "name": .string(EnvoyNames.routeConfigName),
+            "virtual_hosts": [
+                [
+                    "name": "tollgate",
+                    "domains": ["*"],
+                    "routes": .list(routes),
+                ]
+            ],
+        ]
+    }
+
+    // MARK: Routes
+
+    private static func route(model: ModelConfig, cluster: String, options: EnvoyClusterOptions) -> YAMLNode {
+        [
+            "name": .string(EnvoyNames.routeName(model: model.name)),
+            "match": [
+                "prefix": "/",
+                "headers": [
+                    [
+                        "name": .string(EnvoyNames.modelHeader),
+                        "string_match": ["exact": .string(model.name)],
+                    ]
+                ],
+            ],
+            "route": .map(
+                [
+                    YAMLEntry("cluster", .string(cluster)),
+                    YAMLEntry("timeout", .string("\(options.routeTimeoutSeconds)s")),
+                    YAMLEntry("retry_policy", retryPolicy(model: model)),
+                ]
+            ),
+        ]
+    }
+
+    /// Connection failures are always retried (nothing reached the provider). With several backends,
+    /// a provider's 429 or 5xx is retried on another host, moving to the next priority level after
+    /// each failed one; the upstream phase runs again for each attempt, so the new backend gets its
+    /// own path, model name and credential.
+    private static func retryPolicy(model: ModelConfig) -> YAMLNode {
+        let backends = model.backends.count
+        var entries: [YAMLEntry] = []
+        if backends > 1 {
+            entries.append(
+                YAMLEntry("retry_on", "connect-failure,refused-stream,reset-before-request,retriable-status-codes")
+            )
+            entries.append(YAMLEntry("num_retries", .int(min(backends - 1, 3))))
+            entries.append(YAMLEntry("retriable_status_codes", [429, 500, 502, 503, 504]))
+            entries.append(
+                YAMLEntry(
+                    "retry_host_predicate",
+                    [
+                        [
+                            "name": "envoy.retry_host_predicates.previous_hosts",
+                            "typed_config": [
+                                "@type":
+                                    "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"
+                            ],
+                        ]
+                    ]
+                )
+            )
+            entries.append(YAMLEntry("host_selection_retry_max_attempts", 5))
+            if Set(model.backends.map(\.priority)).count > 1 {
+                entries.append(
+                    YAMLEntry(
+                        "retry_priority",
+                        [
+                            "name": "envoy.retry_priorities.previous_priorities",
+                            "typed_config": [
+                                "@type":
+                                    "type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig",
+                                "update_frequency": 1,
+                            ],
+                        ]
+                    )
+                )
+            }
+        } else {
+            entries.append(YAMLEntry("retry_on", "connect-failure,refused-stream,reset-before-request"))
+            entries.append(YAMLEntry("num_retries", 1))
+        }
+        return .map(entries)
+    }
+
+    /// Tollgate answers unknown paths and models itself, so this route is reached only when a request
+    /// got past the router-level phase without a model header (or during a reload, before Envoy has
+    /// read the new routes).
+    private static let notFoundRoute: YAMLNode = [
+        "name": "not_found",
+        "match": ["prefix": "/"],
+        "direct_response": [
+            "status": 404,
+            "body": [
+                "inline_string":
+                    #"{"error":{"message":"No route for this request.","type":"invalid_request_error","param":null,"code":"not_found"}}"#
+            ],
+        ],
+        "response_headers_to_add": [
+            [
+                "header": ["key": "content-type", "value": "application/json"],
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+            ]
+        ],
+    ]
+
+    // MARK: Clusters
+
+    private static func cluster(
+        name: String,
+        model: ModelConfig,
+        providers: [String: ProviderConfig],
+        limits: EnvoyLimits,
+        options: EnvoyClusterOptions
+    ) throws(EnvoyBootstrapError) -> YAMLNode {
+        var backendProviders: [(BackendConfig, ProviderConfig)] = []
+        for backend in model.backends {
+            guard let provider = providers[backend.provider] else {
+                throw .unknownProvider(backend: backend.id, provider: backend.provider)
+            }
+            backendProviders.append((backend, provider))
+        }
+        // Envoy's priority levels must run 0, 1, 2... without gaps; the config's may skip some.
+        let levels = Array(Set(model.backends.map(\.priority))).sorted()
+        let endpoints: [YAMLNode] = backendProviders.map { backend, provider in
+            let level = levels.firstIndex(of: backend.priority) ?? 0
+            return [
+                // A locality per backend: the weight splits traffic between backends, however many
+                // addresses each name resolves to.
+                "locality": ["sub_zone": .string(backend.id)],
+                "priority": .int(level),
+                "load_balancing_weight": .int(backend.weight),
+                "lb_endpoints": [
+                    [
+                        "endpoint": [
+                            "address": [
+                                "socket_address": [
+                                    "address": .string(provider.baseURL.host),
+                                    "port_value": .int(provider.baseURL.port),
+                                ]
+                            ],
+                            "hostname": .string(provider.baseURL.host),
+                        ],
+                        "metadata": [
+                            "filter_metadata": [
+                                EnvoyNames.metadataNamespace: [EnvoyNames.backendMetadataKey: .string(backend.id)],
+                                EnvoyNames.transportSocketMatchNamespace: [
+                                    EnvoyNames.transportSocketMatchKey: .string(provider.name)
+                                ],
+                            ]
+                        ],
+                    ]
+                ],
+            ]
+        }
+        let allAddresses = backendProviders.allSatisfy { isIPAddress($0.1.baseURL.host) }
+        var entries: [YAMLEntry] = [
+            YAMLEntry("name", .string(name)),
+            YAMLEntry("type", allAddresses ? "STATIC" : "STRICT_DNS"),
+        ]
+        if !allAddresses {
+            entries.append(YAMLEntry("dns_lookup_family", "V4_PREFERRED"))
+        }
+        entries += [
+            YAMLEntry("connect_timeout", .string("\(options.connectTimeoutSeconds)s")),
+            YAMLEntry("per_connection_buffer_limit_bytes", .int(limits.bodyBufferBytes)),
+            YAMLEntry("common_lb_config", ["locality_weighted_lb_config": [:]]),
+            YAMLEntry("circuit_breakers", circuitBreakers),
+            YAMLEntry("load_assignment", ["cluster_name": .string(name), "endpoints": .list(endpoints)]),
+        ]
+        var seen: Set<String> = []
+        let tlsProviders = backendProviders.map(\.1).filter { $0.baseURL.isTLS && seen.insert($0.name).inserted }
+        if !tlsProviders.isEmpty {
+            entries.append(
+                YAMLEntry(
+                    "transport_socket_matches",
+                    .list(tlsProviders.map { transportSocketMatch(provider: $0, options: options) }),
+                    comment: "TLS per provider: Envoy picks the SNI by the endpoint's metadata, before any filter runs."
+                )
+            )
+        }
+        entries.append(
+            YAMLEntry(
+                "typed_extension_protocol_options",
+                [
+                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": [
+                        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                        "explicit_http_config": ["http_protocol_options": [:]],
+                        "http_filters": .list(upstreamFilters(limits: limits, options: options)),
+                    ]
+                ]
+            )
+        )
+        return .map(entries)
+    }
+
+    private static func transportSocketMatch(provider: ProviderConfig, options: EnvoyClusterOptions) -> YAMLNode {
+        let host = provider.baseURL.host
+        let isAddress = isIPAddress(host)
+        var tls: [YAMLEntry] = [
+            YAMLEntry("@type", "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext")
+        ]
+        if !isAddress {
+            tls.append(YAMLEntry("sni", .string(host)))
+        }
+        tls.append(
+            YAMLEntry(
+                "common_tls_context",
+                [
+                    "alpn_protocols": ["http/1.1"],
+                    "validation_context": [
+                        "trusted_ca": ["filename": .string(options.caFile)],
+                        "match_typed_subject_alt_names": [
+                            [
+                                "san_type": isAddress ? "IP_ADDRESS" : "DNS",
+                                "matcher": ["exact": .string(host)],
+                            ]
+                        ],
+                    ],
+                ]
+            )
+        )
+        return [
+            "name": .string("provider:\(provider.name)"),
+            "match": [EnvoyNames.transportSocketMatchKey: .string(provider.name)],
+            "transport_socket": ["name": "envoy.transport_sockets.tls", "typed_config": .map(tls)],
+        ]
+    }
+
+    /// Per attempt, before the codec: Tollgate's upstream phase (path, authority, credential, body),
+    /// then the restoration of `content-length`, which Envoy drops when ext_proc replaces the body.
+    private static func upstreamFilters(limits: EnvoyLimits, options: EnvoyClusterOptions) -> [YAMLNode] {
+        [
+            [
+                "name": "envoy.filters.http.ext_proc",
+                "typed_config": .map(
+                    ExtProcFilterSettings.upstream.typedConfig(limits: limits, options: options)
+                ),
+            ],
+            [
+                "name": "envoy.filters.http.header_mutation",
+                "typed_config": [
+                    "@type": "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
+                    "mutations": [
+                        "request_mutations": [
+                            [
+                                "append": [
+                                    "header": [
+                                        "key": "content-length",
+                                        "value": .string(
+                                            "%DYNAMIC_METADATA(\(EnvoyNames.metadataNamespace):\(EnvoyNames.contentLengthMetadataKey))%"
+                                        ),
+                                    ],
+                                    "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+                                ]
+                            ]
+                        ]
+                    ],
+                ],
+            ],
+            [
+                "name": "envoy.filters.http.upstream_codec",
+                "typed_config": [
+                    "@type": "type.googleapis.com/envoy.extensions.filters.http.upstream_codec.v3.UpstreamCodec"
+                ],
+            ],
+        ]
+    }
+
+    /// Envoy's defaults (1024 requests per cluster) would cap concurrent LLM calls far too low.
+    static let circuitBreakers: YAMLNode = [
+        "thresholds": [
+            [
+                "max_connections": 100_000,
+                "max_pending_requests": 100_000,
+                "max_requests": 100_000,
+                "max_retries": 1000,
+            ]
+        ]
+    ]
+
+    static func isIPAddress(_ host: String) -> Bool {
+        if host.contains(":") {
+            return true
+        }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
+                    && Int(part).map { $0 <= 255 } == true
+            }
+    }
+}
+
+/// Buffer and message sizes that follow from `gateway.max_body_bytes`.
+struct EnvoyLimits: Sendable, Hashable {
+    /// Envoy's per-connection (and so per-request) buffer: a little over the body cap, so a body just
+    /// over the cap still reaches Tollgate, which answers 413 in the client's dialect.
+    var bodyBufferBytes: Int
+    /// The largest gRPC message Envoy accepts from Tollgate: a replaced body may grow.
+    var grpcMessageBytes: Int
+
+    static let mebibyte = 1024 * 1024
+
+    init(settings: GatewaySettings) {
+        let cap = max(settings.maxBodyBytes, 0)
+        bodyBufferBytes = max(cap + Self.mebibyte, 2 * Self.mebibyte)
+        grpcMessageBytes = max(2 * cap + Self.mebibyte, 64 * Self.mebibyte)
+    }
+}

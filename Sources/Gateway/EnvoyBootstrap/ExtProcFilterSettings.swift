@@ -1,0 +1,93 @@
+/// The two ext_proc filters Tollgate runs in, as docs/contracts-gateway.md ("Envoy wiring") fixes them.
+///
+/// - `router`: in the listener's HTTP filter chain, once per request: request headers and the buffered
+///   body (key check, model, routing header), response headers; may change its own mode later.
+/// - `upstream`: in each model cluster's upstream filter chain, once per attempt (retries included):
+///   request headers only, with the chosen host's metadata as an attribute; allowed to set `:authority`
+///   and `host`; its `tollgate` dynamic metadata carries the replaced body's length.
+enum ExtProcFilterSettings: Sendable {
+    case router
+    case upstream
+
+    func typedConfig(limits: EnvoyLimits, options: EnvoyClusterOptions) -> [YAMLEntry] {
+        var entries: [YAMLEntry] = [
+            YAMLEntry("@type", "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"),
+            YAMLEntry(
+                "grpc_service",
+                [
+                    "envoy_grpc": [
+                        "cluster_name": .string(EnvoyNames.tollgateCluster),
+                        "max_receive_message_length": .int(limits.grpcMessageBytes),
+                    ]
+                ]
+            ),
+            YAMLEntry("stat_prefix", .string(statPrefix)),
+            YAMLEntry(
+                "failure_mode_allow",
+                false,
+                comment: "Tollgate unreachable or failing: the request fails rather than bypassing it."
+            ),
+            YAMLEntry("message_timeout", .string(Self.duration(milliseconds: options.messageTimeoutMilliseconds))),
+            YAMLEntry("processing_mode", processingMode),
+        ]
+        switch self {
+        case .router:
+            entries.append(YAMLEntry("allow_mode_override", true))
+        case .upstream:
+            entries.append(
+                YAMLEntry(
+                    "request_attributes",
+                    [.string(EnvoyNames.hostMetadataAttribute)],
+                    comment: "Which backend this attempt goes to: filter_metadata.tollgate.backend of the chosen host."
+                )
+            )
+            entries.append(YAMLEntry("mutation_rules", ["allow_all_routing": true]))
+        }
+        entries.append(
+            YAMLEntry(
+                "metadata_options",
+                ["receiving_namespaces": ["untyped": [.string(EnvoyNames.metadataNamespace)]]]
+            )
+        )
+        return entries
+    }
+
+    private var statPrefix: String {
+        switch self {
+        case .router: "router"
+        case .upstream: "upstream"
+        }
+    }
+
+    private var processingMode: YAMLNode {
+        switch self {
+        case .router:
+            [
+                "request_header_mode": "SEND",
+                "request_body_mode": "BUFFERED",
+                "request_trailer_mode": "SKIP",
+                "response_header_mode": "SEND",
+                "response_body_mode": "NONE",
+                "response_trailer_mode": "SKIP",
+            ]
+        case .upstream:
+            [
+                "request_header_mode": "SEND",
+                "request_body_mode": "NONE",
+                "request_trailer_mode": "SKIP",
+                "response_header_mode": "SKIP",
+                "response_body_mode": "NONE",
+                "response_trailer_mode": "SKIP",
+            ]
+        }
+    }
+
+    /// A protobuf Duration in YAML: `5s`, `0.250s`.
+    static func duration(milliseconds: Int) -> String {
+        if milliseconds % 1000 == 0 {
+            return "\(milliseconds / 1000)s"
+        }
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+    }
+}
