@@ -34,6 +34,14 @@ def probe_binary() -> Path:
 
 
 @pytest.fixture(scope="session")
+def tollgate_binary() -> Path:
+    try:
+        return harness.tollgate_binary()
+    except Exception as error:  # noqa: BLE001
+        pytest.fail(f"cannot build tollgate: {error}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
 def upstream() -> Iterator[Upstream]:
     server = Upstream("127.0.0.1", free_port())
     yield server
@@ -123,7 +131,7 @@ def make_stack(probe_binary, upstream, workdir) -> Iterator:
         **filter_options,
     ) -> Stack:
         assert transport in ("tcp", "unix")
-        probe = Probe(workdir, binary=probe_binary, **(probe_options or {}))
+        probe = Probe(workdir, **{"binary": probe_binary, **(probe_options or {})})
         started.append(probe)
         config = envoy_config(
             listener_port=free_port(),

@@ -34,6 +34,10 @@ def log(message: str) -> None:
     print(f"[e2e {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+class ProcessExited(RuntimeError):
+    """A process the tests started exited when it should not have (stops wait_until at once)."""
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
     """Polls until predicate() returns something truthy; raises TimeoutError naming `what`."""
     deadline = time.monotonic() + timeout
@@ -43,6 +47,8 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval
             value = predicate()
             if value:
                 return value
+        except ProcessExited:
+            raise
         except Exception as error:  # noqa: BLE001 - polling: remember and retry
             last_error = error
         if time.monotonic() >= deadline:
@@ -84,47 +90,48 @@ def short_tempdir(prefix: str) -> Path:
 # Binaries
 
 
-_bin_dirs: dict[str, Path] = {}
+_built: dict[tuple[str, str], Path] = {}
 
 
-def swift_bin_dir(configuration: str | None = None) -> Path:
-    """Builds the package once per configuration and returns `swift build --show-bin-path`.
+def swift_product(product: str, configuration: str | None = None) -> Path:
+    """Builds one product (once per session) and returns its path in `swift build --show-bin-path`.
 
     TOLLGATE_SCRATCH_PATH selects a build folder (e.g. .build-e2e), TOLLGATE_BUILD_CONFIGURATION
     debug (default) or release, TOLLGATE_SKIP_BUILD=1 uses what is there without building.
     """
     configuration = configuration or os.environ.get("TOLLGATE_BUILD_CONFIGURATION", "debug")
-    if configuration in _bin_dirs:
-        return _bin_dirs[configuration]
+    if (configuration, product) in _built:
+        return _built[(configuration, product)]
     args = ["swift", "build", "-c", configuration]
     scratch = os.environ.get("TOLLGATE_SCRATCH_PATH")
     if scratch:
         args += ["--scratch-path", scratch]
     if os.environ.get("TOLLGATE_SKIP_BUILD") != "1":
-        log(f"building: {' '.join(args)} --product TollgateProbe")
+        log(f"building: {' '.join(args)} --product {product}")
         started = time.monotonic()
-        build = subprocess.run(
-            [*args, "--product", "TollgateProbe"], cwd=REPO, capture_output=True, text=True, timeout=1800
-        )
+        build = subprocess.run([*args, "--product", product], cwd=REPO, capture_output=True, text=True, timeout=1800)
         if build.returncode != 0:
             raise RuntimeError(
-                f"`{' '.join(args)} --product TollgateProbe` failed ({build.returncode}):\n"
+                f"`{' '.join(args)} --product {product}` failed ({build.returncode}):\n"
                 f"{build.stdout[-6000:]}\n{build.stderr[-6000:]}"
             )
-        log(f"built in {time.monotonic() - started:.1f}s")
+        log(f"built {product} in {time.monotonic() - started:.1f}s")
     shown = subprocess.run([*args, "--show-bin-path"], cwd=REPO, capture_output=True, text=True, timeout=300)
     if shown.returncode != 0:
         raise RuntimeError(f"swift build --show-bin-path failed: {shown.stderr}")
-    path = Path(shown.stdout.strip().splitlines()[-1])
-    _bin_dirs[configuration] = path
+    path = Path(shown.stdout.strip().splitlines()[-1]) / product
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist after the build")
+    _built[(configuration, product)] = path
     return path
 
 
 def probe_binary(configuration: str | None = None) -> Path:
-    path = swift_bin_dir(configuration) / "TollgateProbe"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist after the build")
-    return path
+    return swift_product("TollgateProbe", configuration)
+
+
+def tollgate_binary(configuration: str | None = None) -> Path:
+    return swift_product("tollgate", configuration)
 
 
 def envoy_binary() -> str:
@@ -171,7 +178,7 @@ class Process:
     def check_alive(self, what: str = "") -> None:
         code = self.popen.poll()
         if code is not None:
-            raise RuntimeError(f"{self.name} exited with {code}{' ' + what if what else ''}\n{self.tail()}")
+            raise ProcessExited(f"{self.name} exited with {code}{' ' + what if what else ''}\n{self.tail()}")
 
     def signal(self, signum: int) -> None:
         if self.alive():
@@ -258,7 +265,11 @@ def parse_prometheus(text: str) -> dict[tuple[str, frozenset], float]:
 
 
 class Probe:
-    """TollgateProbe, started with the contract's flags (docs/contracts.md)."""
+    """TollgateProbe (or `tollgate serve`), started with the contract's flags (docs/contracts.md).
+
+    With config_file=True the same settings go into a YAML file passed with --config instead of
+    flags; extra_args are appended either way (flags override the file).
+    """
 
     def __init__(
         self,
@@ -271,31 +282,47 @@ class Probe:
         drain_seconds: int = 5,
         log_level: str = "info",
         binary: Path | None = None,
+        command: list[str] | None = None,
+        config_file: bool = False,
+        extra_args: list[str] | None = None,
         name: str = "probe",
+        port: int | None = None,
+        admin_port: int | None = None,
     ):
         self.workdir = workdir
         self.name = name
-        self.port = free_port() if tcp else None
+        self.port = (port or free_port()) if tcp else None
         self.socket_path = str(workdir / f"{name}.sock") if unix else None
-        self.admin_port = free_port()
+        self.admin_port = admin_port or free_port()
         self.drain_seconds = drain_seconds
-        argv = [str(Path(binary).resolve() if binary else probe_binary()), "--admin", f"127.0.0.1:{self.admin_port}"]
-        if self.port:
-            argv += ["--listen", f"127.0.0.1:{self.port}"]
-        if self.socket_path:
-            argv += ["--socket", self.socket_path]
-        argv += [
-            "--threads", str(threads),
-            "--max-message-bytes", str(max_message_bytes),
-            "--drain-seconds", str(drain_seconds),
-            "--log-level", log_level,
-        ]  # fmt: skip
+        settings = {
+            "admin": f"127.0.0.1:{self.admin_port}",
+            "listen": f"127.0.0.1:{self.port}" if self.port else None,
+            "socket": self.socket_path,
+            "threads": threads,
+            "max_message_bytes": max_message_bytes,
+            "drain_seconds": drain_seconds,
+        }
+        argv = [str(Path(binary).resolve() if binary else probe_binary()), *(command or [])]
+        if config_file:
+            self.config_path = workdir / f"{name}.yaml"
+            lines = ["server:"] + [f'  {key}: "{value}"' if isinstance(value, str) else f"  {key}: {value}"
+                                   for key, value in settings.items() if value is not None]  # fmt: skip
+            lines += ["log:", f"  level: {log_level}"]
+            self.config_path.write_text("\n".join(lines) + "\n")
+            argv += ["--config", str(self.config_path)]
+        else:
+            for key, value in settings.items():
+                if value is not None:
+                    argv += [f"--{key.replace('_', '-')}", str(value)]
+            argv += ["--log-level", log_level]
+        argv += extra_args or []
         self.process = Process(name, argv, workdir)
         try:
             wait_until(self._ready, 30, f"{name} /readyz on 127.0.0.1:{self.admin_port}")
-        except TimeoutError:
+        except (TimeoutError, ProcessExited) as error:
             self.process.stop(timeout=2)
-            raise RuntimeError(f"{name} did not become ready:\n{self.process.tail()}") from None
+            raise RuntimeError(f"{name} did not become ready: {error}\n{self.process.tail()}") from None
 
     def _ready(self) -> bool:
         self.process.check_alive("while starting")

@@ -6,6 +6,7 @@ SERVING, and (where Envoy is involved) a real request through Envoy gets the pro
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
@@ -161,3 +162,19 @@ def test_many_vanishing_peers_then_envoy_traffic(make_stack):
         assert status == 200 and headers.get("x-tollgate-probe-response") == "response-headers"
     wait_until(lambda: stack.probe.metric("tollgate_grpc_streams_active") == 0, 5, "streams_active back to 0")
     stack.assert_no_ext_proc_failures()
+
+
+def test_body_over_the_message_cap_fails_only_that_request(make_stack):
+    """Through Envoy: a buffered body larger than --max-message-bytes makes the server end that
+    ext_proc stream with RESOURCE_EXHAUSTED; Envoy (failure_mode_allow: false) answers 500, and the
+    next request is served normally."""
+    stack = make_stack("tcp", probe_options={"max_message_bytes": 1 * MiB})
+    test_id, status, _, _ = stack.request("POST", "/too-big", body=os.urandom(2 * MiB))
+    assert status == 500, f"expected Envoy's 500 for a failed ext_proc stream, got {status}"
+    assert stack.upstream.received(test_id) == [], "the oversized request reached the upstream"
+    stats = stack.envoy.ext_proc_stats()
+    assert stats["streams_failed"] == 1, stats
+    assert stack.probe.metric("tollgate_errors_total", kind="message_too_large") == 1
+    test_id, status, headers, _ = stack.request("POST", "/small", body=b"x" * 1000)
+    assert status == 200 and headers.get("x-tollgate-probe-response") == "response-headers"
+    assert_still_serving(stack.probe)
