@@ -181,7 +181,7 @@ def main() -> None:
     concurrency = args.clients * args.streams
     print(f"# Tollgate ext_proc benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print(f"# host: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; {platform.platform()}")
-    print(f"# envoy: {version_line([harness.envoy_binary(), '--version'])}".replace("\n", " "))
+    print(f"# envoy: {version_line([harness.envoy_binary(), '--version']).split('version: ')[-1]}")
     print(f"# h2load: {version_line(['h2load', '--version'])}; probe: {probe_bin}")
     git = shutil.which("git")
     if git:
