@@ -39,8 +39,9 @@ enum AdminListener {
         throw lastError
     }
 
-    /// SO_REUSEADDR stays off so that a second server on the same admin port fails at startup
-    /// instead of leaving health checks to whichever process answers.
+    /// SO_REUSEADDR lets a restarted server bind while the connections it closed sit in TIME_WAIT;
+    /// on Linux it never lets two listeners share a port, so a second server still fails at startup.
+    /// SO_REUSEPORT, which would, stays off.
     private static func bindAndListen(_ address: addrinfo, description: String) throws(SystemError) -> Int32 {
         let fd = try systemCall("socket(admin)") {
             socket(
@@ -50,6 +51,8 @@ enum AdminListener {
             )
         }
         do {
+            var on: Int32 = 1
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
             _ = try systemCall("bind(admin \(description))") { bind(fd, address.ai_addr, address.ai_addrlen) }
             _ = try systemCall("listen(admin)") { listen(fd, 64) }
         } catch {
