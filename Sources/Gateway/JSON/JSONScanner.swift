@@ -276,6 +276,10 @@ public struct JSONScanner {
         guard index < bytes.count else { throw JSONScanError(.unexpectedEnd, at: index) }
         if bytes[index] == ASCII.digit0 {
             index += 1
+            // JSON has no leading zeros: `01` is not a number followed by `1`.
+            if index < bytes.count && (ASCII.digit0...ASCII.digit9).contains(bytes[index]) {
+                throw JSONScanError(.invalidNumber, at: start)
+            }
         } else if (ASCII.digit1...ASCII.digit9).contains(bytes[index]) {
             skipDigits()
         } else {
