@@ -167,16 +167,18 @@ def main() -> None:
     body_file.write_bytes(os.urandom(1024))
     upstream_port = free_port()
     upstream = Envoy(workdir, direct_response_config(upstream_port), name="upstream-envoy", concurrency=1, log_level="warning")
-    results: dict[str, Measurement] = {}
+    runs: dict[str, list[Measurement]] = {s.name: [] for s in selected}
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
-        for scenario in selected:
-            runs = []
-            for attempt in range(args.repeat):
+        # Round-robin over the scenarios, so that whatever else the machine does spreads over all of them.
+        for attempt in range(args.repeat):
+            for scenario in selected:
                 harness.log(f"{scenario.name}: run {attempt + 1}/{args.repeat}")
-                runs.append(measure(scenario, args, workdir, upstream_port, probe_bin, body_file))
-            results[scenario.name] = median_by_rps(runs)
+                runs[scenario.name].append(measure(scenario, args, workdir, upstream_port, probe_bin, body_file))
     finally:
         upstream.stop()
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
+    results = {name: median_by_rps(measurements) for name, measurements in runs.items()}
 
     concurrency = args.clients * args.streams
     print(f"# Tollgate ext_proc benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}")
@@ -190,6 +192,7 @@ def main() -> None:
           f"{args.duration:g}s per scenario after {args.warmup_requests} warm-up requests, median of {args.repeat}")  # fmt: skip
     print(f"# front envoy --concurrency {args.envoy_concurrency}; probe --threads {args.probe_threads}; "
           f"ext_proc over {args.transport}; upstream: a second Envoy with direct_response")  # fmt: skip
+    print(f"# load average before/after: {' '.join(load_before)} / {' '.join(load_after)} (other work on the machine skews results)")
     print()
     header = (f"{'scenario':<18} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'rps/base':>8} {'+p50 us':>8} "
               f"{'envoy cpu us/req':>16} {'probe cpu us/req':>16} {'errors':>6}")  # fmt: skip
