@@ -25,6 +25,10 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def pytest_sessionfinish(session, exitstatus):
+    harness.stop_all()
+
+
 @pytest.fixture(scope="session")
 def probe_binary() -> Path:
     try:

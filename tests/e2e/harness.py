@@ -6,6 +6,7 @@ so a failing test can print the tail of every log (see tests/conftest.py).
 
 from __future__ import annotations
 
+import atexit
 import http.client
 import itertools
 import json
@@ -28,6 +29,13 @@ MiB = 1024 * 1024
 
 # Every running process the tests started, so a failure report can show their logs.
 LIVE: list["Process"] = []
+
+
+@atexit.register
+def stop_all() -> None:
+    """The last line of defence: nothing the tests started outlives the test run."""
+    for process in list(LIVE):
+        process.stop(timeout=3)
 
 
 def log(message: str) -> None:
