@@ -95,7 +95,14 @@ let package = Package(
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strictSwift),
         .testTarget(name: "H2TransportTests", dependencies: ["H2Transport", "CNGHTTP2"], swiftSettings: strictSwift),
-        .testTarget(name: "TollgateServerTests", dependencies: ["TollgateServer", "Gateway", "Telemetry"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "TollgateServerTests",
+            dependencies: [
+                "TollgateServer", "Gateway", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift),
         .testTarget(name: "ExtProcTests", dependencies: ["ExtProc", "H2Transport"], swiftSettings: strictSwift),
         .testTarget(
             name: "GatewayTests",

@@ -7,6 +7,9 @@ struct TollgateCommand: ParsableCommand {
         commandName: "tollgate",
         abstract: "An Envoy external-processing (ext_proc) gRPC server.",
         version: TollgateVersion.current,
-        subcommands: [ServeCommand.self, EnvoyConfigCommand.self, FakeProviderCommand.self, VersionCommand.self]
+        subcommands: [
+            ServeCommand.self, CheckCommand.self, KeyCommand.self, EnvoyConfigCommand.self, FakeProviderCommand.self,
+            VersionCommand.self,
+        ]
     )
 }

@@ -9,17 +9,22 @@ public enum ConfigLoader {
     /// Reads and parses `path`. Cross-key checks are left to `ServerConfig.validate()`, which runs
     /// after flags have been applied.
     public static func load(file path: String) throws(ConfigError) -> ServerConfig {
-        let text: String
+        try parse(yaml: read(file: path).get(), file: path)
+    }
+
+    /// The text of the config file, or the error saying why it cannot be read.
+    static func read(file path: String) -> Result<String, ConfigError> {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return .success(try String(contentsOfFile: path, encoding: .utf8))
         } catch {
-            throw ConfigError(
-                file: path,
-                line: nil,
-                message: "cannot read the config file: \(error.localizedDescription)"
+            return .failure(
+                ConfigError(
+                    file: path,
+                    line: nil,
+                    message: "cannot read the config file: \(error.localizedDescription)"
+                )
             )
         }
-        return try parse(yaml: text, file: path)
     }
 
     /// Parses config text; `file` names it in errors. Throws the first error, by line.
@@ -33,22 +38,10 @@ public enum ConfigLoader {
 
     /// Reads `path` and reports every error found, for `tollgate check`.
     public static func diagnose(file path: String) -> ConfigDiagnosis {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            return ConfigDiagnosis(
-                config: ServerConfig(),
-                errors: [
-                    ConfigError(
-                        file: path,
-                        line: nil,
-                        message: "cannot read the config file: \(error.localizedDescription)"
-                    )
-                ]
-            )
+        switch read(file: path) {
+        case .success(let text): diagnose(yaml: text, file: path)
+        case .failure(let error): ConfigDiagnosis(config: ServerConfig(), errors: [error])
         }
-        return diagnose(yaml: text, file: path)
     }
 
     /// Parses config text and reports every error found, sorted by line. Reading goes on past an
@@ -70,7 +63,7 @@ public enum ConfigLoader {
         var config = ServerConfig()
         guard
             var mapping = diagnostics.attempt({ () throws(ConfigError) in try ConfigMapping(root, path: "", file: file)
-                })
+            })
         else {
             return ConfigDiagnosis(config: config, errors: diagnostics.sorted)
         }

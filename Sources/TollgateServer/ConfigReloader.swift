@@ -17,6 +17,8 @@ import Telemetry
 /// Only `providers:`, `models:`, `keys:` and `gateway:` are reloaded; `server:` and `log:` changes
 /// need a restart (a notice says so). The first poll always reads the file, which closes the window
 /// between the startup read and the reloader's first `stat`; it swaps only if something differs.
+/// A file modified within the last two seconds is read again at the next poll (timestamps advance in
+/// kernel ticks); what was read is compared with the last poll's, so nothing is counted twice.
 public final class ConfigReloader: Sendable {
     /// What one poll did.
     public enum Outcome: Sendable, Equatable {
@@ -35,25 +37,59 @@ public final class ConfigReloader: Sendable {
     private let reloads: Counter
     private let failures: Counter
     private let credentialFailures: Counter
+    private let hookFailures: Counter
+    private let beforeSwap: @Sendable (GatewayConfig) throws -> Void
+    private let settleSeconds: Double
     private let state: Mutex<State>
     private let thread: ThreadControl
 
     private struct State: Sendable {
-        /// Nil until the first poll, which therefore always reads the file.
-        var configIdentity: FileIdentity?
-        /// The credential files of `watched`, by path.
-        var credentialIdentities: [String: FileIdentity] = [:]
+        /// The identities of the config file and the watched credential files at the last poll;
+        /// nil until the first poll, which therefore always reads the files.
+        var identities: Identities?
+        /// Whether a file was modified so recently at the last poll that a later write within the
+        /// same timestamp tick could leave its identity unchanged; then the next poll reads again.
+        var recent = false
+        /// What the last processed poll read; a poll that reads the same is not processed again, so a
+        /// file that is touched, or re-read while recent, is neither counted nor logged twice.
+        var lastInput: Input?
         /// The last config read without errors (applied or not): its credential files are watched,
         /// so a reload refused for a missing credential file is retried when the file appears.
         var watched: ServerConfig?
         var interval: Double
     }
 
+    private struct Identities: Sendable, Equatable {
+        var config: FileIdentity
+        var credentials: [String: FileIdentity]
+
+        func isRecent(now: Double, window: Double) -> Bool {
+            ([config] + Array(credentials.values)).contains { $0.isModified(after: now - window) }
+        }
+    }
+
+    /// Everything a reload depends on. It holds secrets, like the snapshot; it is never logged.
+    private struct Input: Sendable, Equatable {
+        var text: String?
+        var credentials: [String: String] = [:]
+        var problems: [ConfigError] = []
+    }
+
+    /// A file modified less than this many seconds before a poll is read again at the next poll:
+    /// file timestamps advance in kernel ticks, so two same-size writes within one tick look alike.
+    public static let defaultSettleSeconds: Double = 2
+
     /// - Parameters:
     ///   - configFile: the file to watch, as given to `--config`.
     ///   - store: holds the running snapshot, built at startup from the same file.
     ///   - loaded: the config read at startup; its credential files are watched from the start.
     ///   - interval: seconds between polls; by default `gateway.reload_interval_seconds` of `loaded`.
+    ///   - beforeSwap: called with an accepted config just before its snapshot is swapped in, on the
+    ///     reloader's thread (serve writes Envoy's xDS files here, so routes exist before Tollgate uses
+    ///     them). If it throws, the error is logged and counted in `tollgate_envoy_xds_write_failures_total`,
+    ///     and the snapshot is swapped in all the same.
+    ///   - settleSeconds: files modified this recently are read again at the next poll; tests pass 0
+    ///     to see changes found by identity alone.
     public init(
         configFile: String,
         store: GatewaySnapshotStore,
@@ -61,7 +97,9 @@ public final class ConfigReloader: Sendable {
         registry: MetricsRegistry,
         logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        interval: Double? = nil
+        interval: Double? = nil,
+        beforeSwap: @escaping @Sendable (GatewayConfig) throws -> Void = { _ in },
+        settleSeconds: Double = ConfigReloader.defaultSettleSeconds
     ) {
         self.configFile = configFile
         self.store = store
@@ -79,6 +117,12 @@ public final class ConfigReloader: Sendable {
             "tollgate_credential_read_failures_total",
             help: "Credential files that could not be read on reload; the previous value was kept."
         )
+        hookFailures = registry.counter(
+            "tollgate_envoy_xds_write_failures_total",
+            help: "Accepted config reloads whose Envoy xDS files could not be written."
+        )
+        self.beforeSwap = beforeSwap
+        self.settleSeconds = settleSeconds
         state = Mutex(State(watched: loaded, interval: interval ?? loaded.gateway.settings.reloadIntervalSeconds))
         thread = ThreadControl()
     }
@@ -126,50 +170,63 @@ public final class ConfigReloader: Sendable {
     }
 
     private func poll(_ state: inout State) -> Outcome {
-        let configIdentity = FileIdentity.of(configFile)
-        var credentialIdentities: [String: FileIdentity] = [:]
-        for path in Self.credentialFiles(state.watched) {
-            credentialIdentities[path] = FileIdentity.of(path)
-        }
-        if configIdentity == state.configIdentity && credentialIdentities == state.credentialIdentities {
+        let watchedFiles = Self.credentialFiles(state.watched)
+        let identities = Identities(
+            config: FileIdentity.of(configFile),
+            credentials: Dictionary(uniqueKeysWithValues: watchedFiles.map { ($0, FileIdentity.of($0)) })
+        )
+        if identities == state.identities && !state.recent {
             return .unchanged
         }
-        let firstPoll = state.configIdentity == nil
-        state.configIdentity = configIdentity
-        state.credentialIdentities = credentialIdentities
+        state.identities = identities
+        state.recent = identities.isRecent(now: Date().timeIntervalSince1970, window: settleSeconds)
 
-        let diagnosis = ConfigLoader.diagnose(file: configFile)
+        let text: String
+        switch ConfigLoader.read(file: configFile) {
+        case .success(let read):
+            text = read
+        case .failure(let error):
+            return refuse(Input(problems: [error]), &state, reason: "the config file cannot be read")
+        }
+        let diagnosis = ConfigLoader.diagnose(yaml: text, file: configFile)
         guard diagnosis.errors.isEmpty else {
-            reject(diagnosis.errors, reason: "the config file has errors")
-            return .rejected
+            return refuse(Input(text: text, problems: diagnosis.errors), &state, reason: "the config file has errors")
         }
         let config = diagnosis.config
         if let previous = state.watched, previous.server != config.server || previous.log != config.log {
             logger.notice("config reload: changes to server: and log: take effect on restart")
         }
-        state.watched = config
-        // Watch the new config's credential files from before they are read.
-        for path in Self.credentialFiles(config) where state.credentialIdentities[path] == nil {
-            state.credentialIdentities[path] = FileIdentity.of(path)
+        let newFiles = Self.credentialFiles(config)
+        if newFiles != watchedFiles {
+            // Watch the new config's credential files from before they are read.
+            state.identities?.credentials = Dictionary(uniqueKeysWithValues: newFiles.map { ($0, FileIdentity.of($0)) })
         }
-        state.credentialIdentities = state.credentialIdentities.filter { Self.credentialFiles(config).contains($0.key) }
+        state.watched = config
 
         let running = store.current()
         let load = config.loadCredentials(file: configFile, environment: environment, previous: running)
-        guard load.errors.isEmpty else {
-            reject(load.errors, reason: "a credential cannot be read")
-            return .rejected
+        let input = Input(text: text, credentials: load.credentials, problems: load.errors + load.kept)
+        guard input != state.lastInput else {
+            return .unchanged
         }
+        guard load.errors.isEmpty else {
+            return refuse(input, &state, reason: "a credential cannot be read")
+        }
+        state.lastInput = input
         for kept in load.kept {
             logger.warning("config reload: \(kept)")
             credentialFailures.increment()
         }
         let snapshot = GatewaySnapshot(config: config.gatewayConfig, credentials: load.credentials)
         if snapshot.config == running.config && snapshot.credentials == running.credentials {
-            if !firstPoll {
-                logger.debug("config reload: files changed, gateway config unchanged")
-            }
+            logger.debug("config reload: files changed, gateway config unchanged")
             return .unchanged
+        }
+        do {
+            try beforeSwap(snapshot.config)
+        } catch {
+            hookFailures.increment()
+            logger.error("config reload: writing Envoy's xDS files failed: \(error)")
         }
         store.replace(with: snapshot)
         state.interval = config.gateway.settings.reloadIntervalSeconds
@@ -183,6 +240,16 @@ public final class ConfigReloader: Sendable {
             ]
         )
         return .reloaded
+    }
+
+    /// Refuses `input`, unless the last poll already refused the same.
+    private func refuse(_ input: Input, _ state: inout State, reason: String) -> Outcome {
+        guard input != state.lastInput else {
+            return .unchanged
+        }
+        state.lastInput = input
+        reject(input.problems, reason: reason)
+        return .rejected
     }
 
     private func reject(_ errors: [ConfigError], reason: String) {

@@ -41,3 +41,21 @@ enum FileIdentity: Sendable, Hashable {
         }
     }
 }
+
+extension FileIdentity {
+    /// Whether the file's content or metadata changed after `time` (seconds since the epoch).
+    func isModified(after time: Double) -> Bool {
+        switch self {
+        case .present(_, _, _, let modified, let changed):
+            max(modified.secondsSinceEpoch, changed.secondsSinceEpoch) > time
+        case .unavailable:
+            false
+        }
+    }
+}
+
+extension FileIdentity.Timestamp {
+    var secondsSinceEpoch: Double {
+        Double(seconds) + Double(nanoseconds) / 1e9
+    }
+}
