@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -145,32 +146,59 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, port: int, provider: "FakeProvider"):
+    def __init__(self, port: int, provider: "FakeProvider", tls: ssl.SSLContext | None = None):
         self.provider = provider
+        self.tls = tls
         super().__init__(("127.0.0.1", port), _Handler)
 
     def server_bind(self) -> None:
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
         super().server_bind()
 
+    def get_request(self):
+        connection, address = super().get_request()
+        if self.tls is None:
+            return connection, address
+        # The handshake runs on the handler's thread; a client that rejects the certificate fails
+        # only its own connection.
+        return self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
+
+    def finish_request(self, request, client_address) -> None:
+        if self.tls is not None:
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError) as error:
+                self.provider.handshake_failures.append(repr(error))
+                return
+        super().finish_request(request, client_address)
+
 
 class FakeProvider:
     """One fake provider on a background thread. kind: 'openai' or 'azure' (only naming differs:
     both answer whatever path they get, so a test sees exactly where the gateway sent a request)."""
 
-    def __init__(self, name: str, port: int, kind: str = "openai"):
+    def __init__(self, name: str, port: int, kind: str = "openai", *, cert: str | None = None, key: str | None = None):
+        """With cert and key (PEM files), it speaks TLS and records the SNI of every handshake."""
         self.name = name
         self.kind = kind
         self.port = port
         self._cond = threading.Condition()
         self._received: list[Received] = []
-        self._server = _Server(port, self)
+        self.server_names: list[str | None] = []
+        self.handshake_failures: list[str] = []
+        tls = None
+        if cert:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(cert, key)
+            tls.sni_callback = lambda _socket, server_name, _context: self.server_names.append(server_name)
+        self.scheme = "https" if tls else "http"
+        self._server = _Server(port, self, tls)
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake:{name}", daemon=True)
         self._thread.start()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://{'localhost' if self.scheme == 'https' else '127.0.0.1'}:{self.port}"
 
     @staticmethod
     def deployment_of(path: str) -> str | None:

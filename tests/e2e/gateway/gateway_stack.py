@@ -77,7 +77,15 @@ class GatewayStack:
     """`tollgate serve` + Envoy for one config. `config` is the Tollgate config without `server:`,
     which the stack fills in (a Unix socket in the workdir, a free admin port)."""
 
-    def __init__(self, workdir: Path, config: dict, *, env: dict[str, str] | None = None, xds: bool = True):
+    def __init__(
+        self,
+        workdir: Path,
+        config: dict,
+        *,
+        env: dict[str, str] | None = None,
+        xds: bool = True,
+        ca_file: str | None = None,
+    ):
         self.workdir = workdir
         self.binary = tollgate_binary()
         self.env = env or {}
@@ -97,12 +105,16 @@ class GatewayStack:
         ]  # fmt: skip
         if self.xds_dir:
             render += ["--xds-dir", str(self.xds_dir)]
+        if ca_file:
+            render += ["--ca-file", ca_file]
         rendered = subprocess.run(render, capture_output=True, text=True, timeout=60, cwd=workdir)
         assert rendered.returncode == 0, f"tollgate envoy-config failed: {rendered.stderr}"
 
         serve = [str(self.binary), "serve", "--config", str(self.config_path)]
         if self.xds_dir:
             serve += ["--envoy-xds-dir", str(self.xds_dir)]
+            if ca_file:
+                serve += ["--envoy-ca-file", ca_file]
         self.tollgate = Process("tollgate", serve, workdir, env=self.env)
         self.processes.append(self.tollgate)
         try:
