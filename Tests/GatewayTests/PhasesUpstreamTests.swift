@@ -81,7 +81,8 @@ import Testing
         #expect(response.setHeader("api-key") == "az-secret")
         #expect(response.setHeader("authorization") == nil)
         #expect(
-            Set(response.removedHeaders) == ["x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key"]
+            Set(response.removedHeaders)
+                == ["x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "openai-organization"]
         )
         try expectRewrittenBody(response, original: original, model: "my-deployment")
     }
@@ -101,7 +102,10 @@ import Testing
         #expect(response.setHeader(":authority") == "api.anthropic.com")
         #expect(response.setHeader("x-api-key") == "sk-ant-secret")
         #expect(response.setHeader("anthropic-version") == "2023-06-01")
-        #expect(Set(response.removedHeaders) == ["x-tollgate-model", "x-tollgate-request", "authorization", "api-key"])
+        #expect(
+            Set(response.removedHeaders)
+                == ["x-tollgate-model", "x-tollgate-request", "authorization", "api-key", "openai-organization"]
+        )
         try expectRewrittenBody(response, original: original, model: "claude-sonnet-4-5")
     }
 
@@ -113,7 +117,10 @@ import Testing
         #expect(response.setHeader(":authority") == "127.0.0.1:8081")
         #expect(
             Set(response.removedHeaders)
-                == ["x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "api-key"]
+                == [
+                    "x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "api-key",
+                    "openai-organization",
+                ]
         )
         #expect(response.setHeader("authorization") == nil)
         #expect(
@@ -130,6 +137,86 @@ import Testing
         router.streamDidEnd(.halfClosed)
         let late = try #require(attempt(id: id, backend: "gpt-4o-mini/0").immediate)
         #expect(late.status == 500)
+    }
+
+    @Test func routerBodyReplySendsTheIdAsDynamicMetadata() throws {
+        let (_, _, reply) = gateway.route(body: #"{"model":"fast"}"#)
+        let id = try #require(reply.setHeader("x-tollgate-request"))
+        #expect(reply.dynamicMetadata == ["tollgate": ["request": .string(id)]])
+    }
+
+    /// Envoy's upstream filters edit one header map in place: a retry's ext_proc sees the headers
+    /// as the previous attempt's reply left them (no `x-tollgate-request`, the first provider's
+    /// path, authority, credential and extra headers); only the forwarded metadata names the request.
+    @Test func retryStartsFromThePreviousAttemptsHeadersAndIsFoundByMetadata() throws {
+        let original = #"{"model":"fast","messages":[]}"#
+        let (_, _, routerReply) = gateway.route(body: original)
+        let routerMetadata = try #require(routerReply.dynamicMetadata)
+        let metadataContext = [
+            "tollgate": try #require(
+                routerMetadata["tollgate"].flatMap { value -> ProtoStruct? in
+                    if case .structure(let structure) = value { return structure }
+                    return nil
+                }
+            )
+        ]
+        var headers = [
+            HeaderField(name: ":method", value: "POST"), HeaderField(name: ":path", value: "/v1/chat/completions"),
+            HeaderField(name: ":authority", value: "localhost:10000"),
+            HeaderField(name: "content-type", value: "application/json"),
+            HeaderField(name: "x-tollgate-model", value: "gpt-4o-mini"),
+            HeaderField(name: "x-tollgate-request", value: try #require(routerReply.setHeader("x-tollgate-request"))),
+        ]
+        func attempt(_ backend: String) -> ProcessingResponse {
+            let request = ProcessingRequest(
+                payload: .requestHeaders(HTTPHeaders(fields: headers, endOfStream: false)),
+                attributes: upstreamAttributes(backend: backend),
+                metadataContext: metadataContext
+            )
+            let response = gateway.stream().handle(request)
+            if let mutation = response.common?.headerMutation { headers = applied(mutation, to: headers) }
+            return response
+        }
+
+        let first = attempt("gpt-4o-mini/0")
+        #expect(first.setHeader("authorization") == "Bearer sk-openai-secret")
+        #expect(!headers.contains { $0.name == "x-tollgate-request" })
+        #expect(headers.contains { $0.name == "openai-organization" })
+
+        let retry = attempt("gpt-4o-mini/1")
+        #expect(retry.common?.status == .continueAndReplace)
+        #expect(retry.setHeader(":path") == "/openai/deployments/my-deployment/chat/completions?api-version=2024-10-21")
+        try expectRewrittenBody(retry, original: original, model: "my-deployment")
+        // What Azure receives: its own key, nothing of OpenAI's, nothing of Tollgate's.
+        let names = Set(headers.map(\.name))
+        #expect(headers.first { $0.name == "api-key" }?.value == "az-secret")
+        #expect(headers.first { $0.name == ":authority" }?.value == "myres.openai.azure.com")
+        #expect(!names.contains("authorization"))
+        #expect(!names.contains("openai-organization"))
+        #expect(!names.contains { $0.hasPrefix("x-tollgate-") })
+
+        // And back to OpenAI on a third attempt: Azure's key goes.
+        _ = attempt("gpt-4o-mini/0")
+        #expect(!headers.contains { $0.name == "api-key" })
+        #expect(headers.first { $0.name == "authorization" }?.value == "Bearer sk-openai-secret")
+    }
+
+    @Test func metadataAloneIdentifiesTheRequestAndTheStream() throws {
+        let (id, _) = try routed(body: #"{"model":"fast"}"#)
+        let request = ProcessingRequest(
+            payload: .requestHeaders(
+                HTTPHeaders(fields: [HeaderField(name: ":path", value: "/v1/chat/completions")], endOfStream: false)
+            ),
+            attributes: upstreamAttributes(backend: "gpt-4o-mini/0"),
+            metadataContext: ["tollgate": ["request": .string(id)]]
+        )
+        #expect(gateway.stream().handle(request).common?.status == .continueAndReplace)
+        // Without attributes, the forwarded metadata still marks the stream as an upstream one.
+        var bare = request
+        bare.attributes = [:]
+        let response = try #require(gateway.stream().handle(bare).immediate)
+        #expect(response.status == 500)
+        #expect(response.details == "tollgate_backend_unresolved")
     }
 
     @Test func noStateIs500InTheClientsDialect() throws {
@@ -224,4 +311,27 @@ import Testing
         let body = try #require(attempt(id: id, backend: "gpt-4o-mini/0").replacedBody)
         #expect(String(decoding: body, as: UTF8.self) == #"{"model":"gpt-4o-mini-2024-07-18","n":1}"#)
     }
+}
+
+/// Envoy's order for a header mutation (`mutation_utils.cc`): removals first, then sets; an
+/// overwrite replaces every value of the name.
+func applied(_ mutation: HeaderMutation, to fields: [HeaderField]) -> [HeaderField] {
+    var result = fields.filter { field in !mutation.removeHeaders.contains(field.name) }
+    for option in mutation.setHeaders {
+        switch option.appendAction {
+        case .overwriteIfExistsOrAdd:
+            result.removeAll { $0.name == option.header.name }
+            result.append(option.header)
+        case .appendIfExistsOrAdd:
+            result.append(option.header)
+        case .addIfAbsent:
+            if !result.contains(where: { $0.name == option.header.name }) { result.append(option.header) }
+        case .overwriteIfExists:
+            if result.contains(where: { $0.name == option.header.name }) {
+                result.removeAll { $0.name == option.header.name }
+                result.append(option.header)
+            }
+        }
+    }
+    return result
 }

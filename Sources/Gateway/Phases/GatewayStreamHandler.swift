@@ -3,10 +3,10 @@ import ExtProc
 /// The handler `GatewayHandlerFactory` makes for every ext_proc stream. The factory cannot know
 /// which filter opened the stream, so the first message decides, and every call is delegated:
 ///
-/// - upstream phase: the message carries the `xds.upstream_host_metadata` attribute, which only the
-///   upstream filter is configured to send; or it has no attributes but its `x-tollgate-request`
-///   names a live request (an upstream filter missing `request_attributes`: answered with a 500
-///   rather than mistaken for a new client request);
+/// - upstream phase: the message carries the `xds.upstream_host_metadata` attribute or the
+///   forwarded `tollgate.request` metadata, which only the upstream filter is configured to send;
+///   or it has neither but its `x-tollgate-request` names a live request (an upstream filter
+///   missing its settings: answered with a 500 rather than mistaken for a new client request);
 /// - router phase: anything else.
 public final class GatewayStreamHandler: ExtProcStreamHandler {
     private enum Role {
@@ -50,6 +50,8 @@ public final class GatewayStreamHandler: ExtProcStreamHandler {
 
     private func isUpstream(_ request: ProcessingRequest) -> Bool {
         if UpstreamHostMetadata.isPresent(in: request.attributes) { return true }
+        // Only the upstream filter forwards the tollgate namespace.
+        if GatewayMetadata.requestID(in: request.metadataContext) != nil { return true }
         guard case .requestHeaders(let headers) = request.payload,
             let value = headers.fields.first(named: GatewayHeaders.request),
             let id = RequestID(header: value.rawValue)

@@ -7,8 +7,9 @@ import ExtProc
 ///   `x-api-key`), `/v1/models` answered at once, `content-length` over the cap refused; key
 ///   headers and any client-sent `x-tollgate-*` removed.
 /// - Request body (buffered): `model` and `stream` scanned, size, alias and permission checked,
-///   `x-tollgate-model` and `x-tollgate-request` set with the route cache cleared, and the
-///   request's state stored for the upstream phase.
+///   `x-tollgate-model` and `x-tollgate-request` set with the route cache cleared, the request's
+///   state stored for the upstream phase, and its id also sent as dynamic metadata
+///   (`tollgate.request`), which unlike the header reaches every upstream attempt.
 /// - Everything later continues unchanged. When the stream ends the stored state is removed.
 public final class RouterPhaseHandler: ExtProcStreamHandler {
     private enum State {
@@ -221,6 +222,9 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
                 appendAction: .overwriteIfExistsOrAdd
             ),
         ])
-        return ProcessingResponse(.continue(CommonResponse(headerMutation: mutation, clearRouteCache: true)))
+        return ProcessingResponse(
+            .continue(CommonResponse(headerMutation: mutation, clearRouteCache: true)),
+            dynamicMetadata: GatewayMetadata.request(id)
+        )
     }
 }

@@ -6,7 +6,12 @@ import ExtProc
 ///
 /// The reply rewrites the attempt for the backend Envoy picked: `:path`, `:authority`, the
 /// provider's credential and extra headers, Tollgate's and the client's private headers removed,
-/// and the stored body with `model` rewritten, as `CONTINUE_AND_REPLACE`. Envoy drops
+/// and the stored body with `model` rewritten, as `CONTINUE_AND_REPLACE`. Every attempt edits the
+/// same header map (Envoy's upstream filters work in place), so a retry starts from what the
+/// previous attempt's reply left: each reply therefore sets everything from the stored state and
+/// removes every other provider's credential and extra headers, never reading the current path.
+/// The request id comes from the forwarded dynamic metadata (see `GatewayMetadata`), else from
+/// `x-tollgate-request`, which only the first attempt still has. Envoy drops
 /// `content-length` when it replaces a body this way, so the length also goes out as dynamic
 /// metadata (`tollgate.content_length`, a string) for the header-mutation filter that follows.
 ///
@@ -14,10 +19,6 @@ import ExtProc
 /// credential is a 500 in the client's dialect, logged; the request never reaches a provider
 /// unauthenticated or unrewritten.
 public final class UpstreamPhaseHandler: ExtProcStreamHandler {
-    /// The dynamic metadata namespace and key Envoy's header-mutation filter reads.
-    public static let metadataNamespace = "tollgate"
-    public static let contentLengthKey = "content_length"
-
     private let context: GatewayContext
     private var answered = false
 
@@ -28,12 +29,16 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
     public func handle(_ request: ProcessingRequest) -> ProcessingResponse {
         guard case .requestHeaders(let headers) = request.payload, !answered else { return .continue }
         answered = true
-        return requestHeaders(headers.fields, attributes: request.attributes)
+        return requestHeaders(headers.fields, attributes: request.attributes, metadata: request.metadataContext)
     }
 
     public func streamDidEnd(_ ending: ExtProcStreamEnding) {}
 
-    private func requestHeaders(_ fields: [HeaderField], attributes: [String: ProtoStruct]) -> ProcessingResponse {
+    private func requestHeaders(
+        _ fields: [HeaderField],
+        attributes: [String: ProtoStruct],
+        metadata: [String: ProtoStruct]
+    ) -> ProcessingResponse {
         var path: [UInt8] = []
         var requestHeader: [UInt8]?
         for field in fields {
@@ -43,11 +48,12 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
             default: break
             }
         }
-        // Until the state is found, the path is the client's and tells its dialect.
+        // Until the state is found, the path tells the client's dialect (on a first attempt it is
+        // still the client's path).
         let pathDialect = Endpoint(path: path)?.dialect ?? .openAI
-        guard let requestHeader, let id = RequestID(header: requestHeader),
-            let state = context.requests.take(id, now: context.now())
-        else {
+        // The metadata survives retries; the header only reaches the first attempt (see GatewayMetadata).
+        let id = GatewayMetadata.requestID(in: metadata) ?? requestHeader.flatMap { RequestID(header: $0) }
+        guard let id, let state = context.requests.take(id, now: context.now()) else {
             return context.reject(.requestStateMissing, dialect: pathDialect)
         }
         guard let backendID = UpstreamHostMetadata.backendID(in: attributes) else {
@@ -66,7 +72,8 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
                 endpoint: state.endpoint,
                 body: state.body,
                 modelValueRange: state.modelValueRange,
-                clientModel: state.clientModel
+                clientModel: state.clientModel,
+                otherProviders: snapshot.providers
             )
         } catch {
             return context.reject(error, dialect: state.dialect)
@@ -91,7 +98,7 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
             headerMutation: HeaderMutation(setHeaders: set, removeHeaders: upstream.removedHeaders),
             bodyMutation: .replace(upstream.body)
         )
-        let metadata: ProtoStruct = [metadataNamespace: [contentLengthKey: .string(length)]]
+        let metadata: ProtoStruct = [GatewayMetadata.namespace: [GatewayMetadata.contentLengthKey: .string(length)]]
         return ProcessingResponse(.continue(common), dynamicMetadata: metadata)
     }
 

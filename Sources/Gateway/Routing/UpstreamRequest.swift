@@ -14,7 +14,7 @@ public struct UpstreamRequest: Sendable, Hashable {
     public var authority: String
     /// Set with overwrite: the credential, version headers, then the provider's extra headers.
     public var headers: [HeaderField]
-    /// Removed: `privateHeaders` minus any header in `headers`.
+    /// Removed: `privateHeaders` and other providers' extra headers, minus any header in `headers`.
     public var removedHeaders: [String]
     public var body: [UInt8]
 
@@ -28,12 +28,17 @@ public struct UpstreamRequest: Sendable, Hashable {
 
     /// The attempt to `backend` for a request to `endpoint` whose body is `body`, with `model` at
     /// `modelValueRange` holding `clientModel` (the name or alias the client sent).
+    ///
+    /// `otherProviders`' extra headers are removed unless this provider sets them too: a retry
+    /// arrives with whatever the previous attempt's provider was given, and one provider's
+    /// headers (which may carry secrets) must not reach another.
     public init(
         backend: ResolvedBackend,
         endpoint: Endpoint,
         body: [UInt8],
         modelValueRange: Range<Int>,
-        clientModel: String
+        clientModel: String,
+        otherProviders: [ProviderConfig] = []
     ) throws(GatewayError) {
         let provider = backend.provider
         let upstreamModel = backend.backend.upstreamModel
@@ -47,7 +52,13 @@ public struct UpstreamRequest: Sendable, Hashable {
         for extra in provider.extraHeaders {
             headers.append(HeaderField(name: extra.name, value: extra.value))
         }
-        let removed = Self.privateHeaders.filter { name in !headers.contains { $0.name == name } }
+        var removed = Self.privateHeaders.filter { name in !headers.contains { $0.name == name } }
+        for other in otherProviders where other.name != provider.name {
+            for extra in other.extraHeaders
+            where !removed.contains(extra.name) && !headers.contains(where: { $0.name == extra.name }) {
+                removed.append(extra.name)
+            }
+        }
         // The body is shared, not copied, when the name already is the upstream one.
         let rewritten =
             clientModel == upstreamModel
