@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 import Testing
 import Yams
@@ -78,6 +79,24 @@ import Yams
         )
         #expect(extProc["request_attributes"] == nil)
         #expect(bootstrap.path("admin", "address", "socket_address", "port_value") as? Int == 9911)
+
+        // Envoy's own upstream-failure replies become JSON: Anthropic's shape on /v1/messages, else OpenAI's.
+        let mappers = try #require(hcm.path("local_reply_config", "mappers") as? [[String: Any]])
+        #expect(mappers.count == 2)
+        #expect(
+            mappers[0].path("filter", "and_filter", "filters", 1, "header_filter", "header", "string_match", "prefix")
+                as? String == "/v1/messages"
+        )
+        #expect(mappers[0].path("body_format_override", "json_format", "type") as? String == "error")
+        #expect(
+            mappers[1].path("filter", "response_flag_filter", "flags") as? [String]
+                == ["UF", "UH", "UT", "URX", "UO", "UC", "UR"]
+        )
+        let openAIError = try #require(
+            mappers[1].path("body_format_override", "json_format", "error") as? [String: Any]
+        )
+        #expect(openAIError["code"] as? String == "upstream_unavailable")
+        #expect(openAIError.keys.contains("param"))
     }
 
     @Test func routesMatchTheModelHeaderAndEndInA404() throws {
@@ -319,7 +338,7 @@ import Yams
     @Test func nestedShapesAndComments() throws {
         let node: YAMLNode = .map([
             YAMLEntry("a", 1, comment: "first\nsecond"),
-            YAMLEntry("b", [["x": 1, "y": [true, false]], [], [:], [[1, 2]]]),
+            YAMLEntry("b", [["x": 1, "y": [true, false]], [], [:], [[1, 2]], .null]),
             YAMLEntry("c", .map([YAMLEntry("d", "e", comment: "on d")])),
             YAMLEntry("f", .list([.map([YAMLEntry("g", 2, comment: "on g"), YAMLEntry("h", 3, comment: "on h")])])),
         ])
@@ -333,6 +352,7 @@ import Yams
         #expect((b[1] as? [Any])?.isEmpty == true)
         #expect((b[2] as? [String: Any])?.isEmpty == true)
         #expect(b[3] as? [[Int]] == [[1, 2]])
+        #expect(b.count == 5 && b[4] is NSNull)
         #expect((parsed["c"] as? [String: String]) == ["d": "e"])
         #expect((parsed["f"] as? [[String: Int]]) == [["g": 2, "h": 3]])
     }

@@ -14,7 +14,7 @@ extension YAMLNode {
             YAMLNode.writeEntries(entries, indent: 0, into: &out)
         case .list(let items) where !items.isEmpty:
             YAMLNode.writeItems(items, indent: 0, into: &out)
-        case .map, .list, .string, .int, .bool:
+        case .map, .list, .string, .int, .bool, .null:
             out += inlineScalar + "\n"
         }
         return out
@@ -28,14 +28,7 @@ extension YAMLNode {
         case .string(let text): YAMLNode.quoted(text)
         case .int(let value): String(value)
         case .bool(let value): value ? "true" : "false"
-        }
-    }
-
-    private var isBlockCollection: Bool {
-        switch self {
-        case .map(let entries): !entries.isEmpty
-        case .list(let items): !items.isEmpty
-        case .string, .int, .bool: false
+        case .null: "null"
         }
     }
 
@@ -59,7 +52,7 @@ extension YAMLNode {
         case .list(let items) where !items.isEmpty:
             out += "\n"
             writeItems(items, indent: indent + 2, into: &out)
-        case .map, .list, .string, .int, .bool:
+        case .map, .list, .string, .int, .bool, .null:
             out += " " + value.inlineScalar + "\n"
         }
     }
@@ -81,7 +74,7 @@ extension YAMLNode {
             case .list(let nested) where !nested.isEmpty:
                 out += pad + "-\n"
                 writeItems(nested, indent: indent + 2, into: &out)
-            case .map, .list, .string, .int, .bool:
+            case .map, .list, .string, .int, .bool, .null:
                 out += pad + "- " + item.inlineScalar + "\n"
             }
         }

@@ -9,6 +9,7 @@ public indirect enum YAMLNode: Sendable, Hashable {
     case string(String)
     case int(Int)
     case bool(Bool)
+    case null
 }
 
 /// One key of a `YAMLNode.map`.

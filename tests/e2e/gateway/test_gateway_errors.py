@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+import harness
 from conftest import MAX_BODY_BYTES
 
 pytestmark = pytest.mark.timeout(120)
@@ -142,3 +143,29 @@ def test_messages_endpoint_answers_in_anthropic_shape(gateway, keys, nothing_rea
     reply = gateway.request("POST", "/v1/messages", big, key=keys.all)
     assert reply.status == 413, reply
     assert reply.json["type"] == "error"
+
+
+def test_unreachable_provider_is_a_json_503_without_internals(make_gateway, keys):
+    closed = harness.free_port(40000, 48999)  # nothing listens there
+
+    def add_down_providers(config):
+        config["providers"] += [
+            {"name": "down", "schema": "openai", "base_url": f"http://127.0.0.1:{closed}/v1"},
+            {"name": "down-anthropic", "schema": "anthropic", "base_url": f"http://127.0.0.1:{closed}"},
+        ]
+        config["models"] += [
+            {"name": "m-down", "backends": [{"provider": "down", "model": "d"}]},
+            {"name": "m-down-anthropic", "backends": [{"provider": "down-anthropic", "model": "d"}]},
+        ]
+
+    stack = make_gateway(add_down_providers)
+    _, reply = stack.chat("m-down", keys.all)
+    error = assert_openai_error(reply, 503, code="upstream_unavailable")
+    assert "connect" not in error["message"] and "reset" not in error["message"], error
+
+    body = {"model": "m-down-anthropic", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    reply = stack.request("POST", "/v1/messages", body, key=keys.all, key_header="x-api-key")
+    assert_anthropic_error(reply, 503, "api_error")
+
+    # Tollgate's own error answers are not rewritten by Envoy's local-reply mappers.
+    assert_openai_error(stack.request("POST", "/v1/chat/completions", {"model": "m-down"}), 401, code="invalid_api_key")
