@@ -78,6 +78,8 @@ import Yams
             ]
         )
         #expect(extProc["request_attributes"] == nil)
+        #expect(extProc.path("metadata_options", "receiving_namespaces", "untyped") as? [String] == ["tollgate"])
+        #expect(extProc.path("metadata_options", "forwarding_namespaces") == nil)
         #expect(bootstrap.path("admin", "address", "socket_address", "port_value") as? Int == 9911)
 
         // Envoy's own upstream-failure replies become JSON: Anthropic's shape on /v1/messages, else OpenAI's.
@@ -203,6 +205,7 @@ import Yams
         #expect(extProc["request_attributes"] as? [String] == ["xds.upstream_host_metadata"])
         #expect(extProc.path("mutation_rules", "allow_all_routing") as? Bool == true)
         #expect(extProc.path("metadata_options", "receiving_namespaces", "untyped") as? [String] == ["tollgate"])
+        #expect(extProc.path("metadata_options", "forwarding_namespaces", "untyped") as? [String] == ["tollgate"])
         #expect(extProc.path("processing_mode", "request_body_mode") as? String == "NONE")
         #expect(extProc.path("processing_mode", "response_header_mode") as? String == "SKIP")
         let header = try #require(

@@ -13,6 +13,9 @@ public enum EnvoyNames {
     public static let metadataNamespace = "tollgate"
     /// Endpoint metadata `filter_metadata.tollgate.backend`: the backend id `<model>/<index>`.
     public static let backendMetadataKey = "backend"
+    /// Dynamic metadata the router phase emits (the request's id) and the upstream filter forwards
+    /// to every attempt.
+    public static let requestMetadataKey = "request"
     /// Dynamic metadata the upstream phase emits: the replaced body's length, as a string.
     public static let contentLengthMetadataKey = "content_length"
     /// The request attribute carrying the upstream host's metadata to the upstream phase.

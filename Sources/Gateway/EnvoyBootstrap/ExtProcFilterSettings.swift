@@ -43,12 +43,28 @@ enum ExtProcFilterSettings: Sendable {
             )
             entries.append(YAMLEntry("mutation_rules", ["allow_all_routing": true]))
         }
-        entries.append(
-            YAMLEntry(
-                "metadata_options",
-                ["receiving_namespaces": ["untyped": [.string(EnvoyNames.metadataNamespace)]]]
+        switch self {
+        case .router:
+            entries.append(
+                YAMLEntry(
+                    "metadata_options",
+                    ["receiving_namespaces": ["untyped": [.string(EnvoyNames.metadataNamespace)]]],
+                    comment: "Tollgate sets tollgate.request (the request's id), which every upstream attempt is sent."
+                )
             )
-        )
+        case .upstream:
+            entries.append(
+                YAMLEntry(
+                    "metadata_options",
+                    [
+                        "forwarding_namespaces": ["untyped": [.string(EnvoyNames.metadataNamespace)]],
+                        "receiving_namespaces": ["untyped": [.string(EnvoyNames.metadataNamespace)]],
+                    ],
+                    comment:
+                        "Forwarded: tollgate.request, so a retry finds the request (headers are edited in place across attempts).\nReceived: tollgate.content_length, for the header_mutation filter below."
+                )
+            )
+        }
         return entries
     }
 
