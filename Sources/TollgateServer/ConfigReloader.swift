@@ -56,7 +56,15 @@ public final class ConfigReloader: Sendable {
         /// The last config read without errors (applied or not): its credential files are watched,
         /// so a reload refused for a missing credential file is retried when the file appears.
         var watched: ServerConfig?
+        /// `server:` and `log:` as the file last had them (the running values may come from flags),
+        /// to note that changing them needs a restart; nil until the first file read.
+        var fileSections: FileSections?
         var interval: Double
+    }
+
+    private struct FileSections: Sendable, Equatable {
+        var server: ServerSection
+        var log: LogSection
     }
 
     private struct Identities: Sendable, Equatable {
@@ -193,9 +201,11 @@ public final class ConfigReloader: Sendable {
             return refuse(Input(text: text, problems: diagnosis.errors), &state, reason: "the config file has errors")
         }
         let config = diagnosis.config
-        if let previous = state.watched, previous.server != config.server || previous.log != config.log {
+        let sections = FileSections(server: config.server, log: config.log)
+        if let previous = state.fileSections, previous != sections {
             logger.notice("config reload: changes to server: and log: take effect on restart")
         }
+        state.fileSections = sections
         let newFiles = Self.credentialFiles(config)
         if newFiles != watchedFiles {
             // Watch the new config's credential files from before they are read.
