@@ -45,8 +45,12 @@ struct EnvoyConfigCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard parseHostPort(listen) != nil else {
+        guard let (host, _) = parseHostPort(listen) else {
             throw ValidationError("--listen: expected host:port, such as 127.0.0.1:10000")
+        }
+        // Envoy binds listeners to addresses only.
+        guard host == "localhost" || EnvoyResources.isIPAddress(host) else {
+            throw ValidationError("--listen: expected an IP address (or localhost), such as 0.0.0.0:10000")
         }
         guard (1...65535).contains(adminPort) else {
             throw ValidationError("--admin-port: expected a port from 1 to 65535")
@@ -72,7 +76,10 @@ struct EnvoyConfigCommand: ParsableCommand {
             )
             throw ExitCode(1)
         }
-        let (listenHost, listenPort) = parseHostPort(listen)!
+        var (listenHost, listenPort) = parseHostPort(listen)!
+        if listenHost == "localhost" {
+            listenHost = "127.0.0.1"
+        }
         let clusterOptions = EnvoyClusterOptions(caFile: caFile)
         let options = EnvoyBootstrapOptions(
             listenHost: listenHost,

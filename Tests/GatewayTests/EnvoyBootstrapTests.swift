@@ -253,6 +253,14 @@ import Yams
                 "address"
             ) as? String == "127.0.0.1"
         )
+        #expect(tcp.path("static_resources", "clusters", 0, "type") as? String == "STATIC")
+        let named = try Self.parse(
+            EnvoyBootstrapRenderer.render(
+                config: GatewayConfig(),
+                options: EnvoyBootstrapOptions(tollgate: .tcp(host: "tollgate.internal", port: 50051))
+            )
+        )
+        #expect(named.path("static_resources", "clusters", 0, "type") as? String == "STRICT_DNS")
     }
 
     @Test func xdsModeReadsRoutesAndClustersFromFiles() throws {

@@ -199,16 +199,26 @@ public enum EnvoyBootstrapRenderer {
     /// Tollgate itself: gRPC needs HTTP/2; the windows let a whole buffered body travel at once.
     private static func tollgateCluster(_ endpoint: EnvoyTollgateEndpoint, limits: EnvoyLimits) -> YAMLNode {
         let address: YAMLNode
+        // A STATIC cluster needs an address; a host name (`tollgate:50051` in a compose file) is resolved.
+        var type = "STATIC"
         switch endpoint {
         case .unixSocket(let path):
             address = ["pipe": ["path": .string(path)]]
         case .tcp(let host, let port):
-            let reachable = host.isEmpty || host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host
+            let reachable =
+                switch host {
+                case "", "0.0.0.0", "localhost": "127.0.0.1"
+                case "::": "::1"
+                default: host
+                }
+            if !EnvoyResources.isIPAddress(reachable) {
+                type = "STRICT_DNS"
+            }
             address = socketAddress(host: reachable, port: port)
         }
         return .map([
             YAMLEntry("name", .string(EnvoyNames.tollgateCluster)),
-            YAMLEntry("type", "STATIC"),
+            YAMLEntry("type", .string(type)),
             YAMLEntry("connect_timeout", "1s"),
             YAMLEntry("per_connection_buffer_limit_bytes", .int(limits.grpcMessageBytes)),
             YAMLEntry("circuit_breakers", EnvoyResources.circuitBreakers),

@@ -314,7 +314,8 @@ public struct EnvoyResources: Sendable, Hashable {
         ]
     ]
 
-    static func isIPAddress(_ host: String) -> Bool {
+    /// Whether `host` is an IPv4 or IPv6 literal rather than a name to resolve.
+    public static func isIPAddress(_ host: String) -> Bool {
         if host.contains(":") {
             return true
         }
