@@ -76,9 +76,10 @@ extension ConfigMapping {
     mutating func text<Value>(
         _ key: String,
         expected: String,
+        quoting: Bool = true,
         _ parse: (String) -> Value?
     ) throws(ConfigError) -> Value? {
-        try scalar(key, expected: expected) { scalar, _ in parse(scalar.string) }
+        try scalar(key, expected: expected, quoting: quoting) { scalar, _ in parse(scalar.string) }
     }
 
     mutating func text(_ key: String, expected: String) throws(ConfigError) -> String? {

@@ -66,9 +66,12 @@ struct ConfigMapping {
     /// Reads the scalar under `key` through `convert`, which also gets the scalar's resolved type
     /// (`.str`, `.int`, ...); nil when the key is absent or null. A value that is not a scalar, or
     /// that `convert` refuses, is an error naming `expected`.
+    /// With `quoting: false` the refused value is not repeated in the error, for keys where a
+    /// secret pasted by mistake would otherwise end up in logs (a raw key instead of its digest).
     mutating func scalar<Value>(
         _ key: String,
         expected: String,
+        quoting: Bool = true,
         _ convert: (Node.Scalar, Tag.Name) -> Value?
     ) throws(ConfigError) -> Value? {
         askedKeys.append(key)
@@ -85,7 +88,8 @@ struct ConfigMapping {
             if let converted = convert(scalar, type) {
                 return converted
             }
-            problem = "got '\(scalar.string)'"
+            problem =
+                quoting ? "got '\(scalar.string)'" : "got a value of \(scalar.string.count) characters (not shown)"
         case .mapping:
             problem = "got a mapping"
         case .sequence:

@@ -55,7 +55,15 @@ public struct KeysSection: ConfigListSection {
         let tenant =
             try mapping.text("tenant", expected: ConfigNames.nameExpected, ConfigNames.name)
             ?? GatewayKeyConfig.defaultTenant
-        guard let digest = try mapping.text("sha256", expected: sha256Expected, GatewayKeyDigest.digest(hex:)) else {
+        // A key pasted in place of its digest must not be repeated in errors (and so in logs).
+        guard
+            let digest = try mapping.text(
+                "sha256",
+                expected: sha256Expected,
+                quoting: false,
+                GatewayKeyDigest.digest(hex:)
+            )
+        else {
             throw mapping.missing("sha256")
         }
         let models =

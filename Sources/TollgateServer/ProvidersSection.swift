@@ -123,9 +123,11 @@ public struct ProvidersSection: ConfigListSection {
         }
         var credential = try mapping.mapping("credential")
         let file = try credential.string("file", expected: "a file path") { $0.isEmpty ? nil : $0 }
-        let environment = try credential.string(
+        // A secret written in place of the variable's name must not be repeated in errors.
+        let environment = try credential.text(
             "env",
             expected: ConfigNames.environmentExpected,
+            quoting: false,
             ConfigNames.environmentVariable
         )
         try credential.rejectUnknownKeys()

@@ -88,7 +88,7 @@ import Testing
         #expect(
             report.lines == [
                 "\(path):5: providers[0].schema: expected one of openai, azure-openai, anthropic, got 'open-ai'",
-                "\(path):9: keys[0].sha256: expected 64 hex digits, the SHA-256 of the key, got '1234'",
+                "\(path):9: keys[0].sha256: expected 64 hex digits, the SHA-256 of the key, got a value of 4 characters (not shown)",
             ]
         )
     }
