@@ -1,0 +1,178 @@
+/// An OpenAI chat completions stream passed from an OpenAI-compatible provider to an OpenAI
+/// client, watched for its usage.
+///
+/// The request translation always asks the provider for the usage chunk
+/// (`OpenAIStreamUsageRequest`). When the client asked too, the provider's bytes go through
+/// untouched and are only read. When it did not, the client must see the stream it asked for:
+/// each event is written back with the usage-only chunk (empty `choices`) left out and the
+/// `"usage":null` member the provider adds to every other chunk cut out of its JSON, every other
+/// byte of the data kept.
+///
+/// Reading is cheap: an event is scanned only if its data mentions `"usage"`, and parsed only
+/// until the first content arrives (for `hasEmittedContent`). A body that ends without
+/// `data: [DONE]` gets an error line and `[DONE]` appended, and its usage is incomplete.
+public struct OpenAIPassthroughStream: ResponseStreamTranslator {
+    private var parser = SSEParser()
+    private let clientWantsUsage: Bool
+    private var openAIUsage: OpenAIUsage?
+    private var sawError = false
+    public private(set) var outcome: StreamOutcome = .inProgress
+    public private(set) var hasEmittedContent = false
+
+    public init(clientWantsUsage: Bool) {
+        self.clientWantsUsage = clientWantsUsage
+    }
+
+    public var usage: TokenUsage {
+        guard let openAIUsage else { return .none }
+        return TokenUsage(openAI: openAIUsage, isComplete: outcome == .completed)
+    }
+
+    public mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
+        guard !outcome.isFinished else { return clientWantsUsage ? chunk : [] }
+        let events: [SSEEvent]
+        do {
+            events = try parser.feed(chunk)
+        } catch {
+            var output: [UInt8] = []
+            fail(.eventTooLarge, into: &output)
+            return output
+        }
+        if clientWantsUsage {
+            for event in events { _ = observe(event) }
+            return chunk
+        }
+        var output: [UInt8] = []
+        for event in events {
+            if let data = observe(event) {
+                SSEWriter.append(SSEEvent(name: event.name, data: data, id: event.id, retry: event.retry), to: &output)
+            }
+        }
+        return output
+    }
+
+    public mutating func finish() -> [UInt8] {
+        guard !outcome.isFinished else { return [] }
+        var output: [UInt8] = []
+        for event in parser.finish().events {
+            // The last event lacked its blank line; the client gets it whole.
+            if let data = observe(event) {
+                SSEWriter.append(SSEEvent(name: event.name, data: data, id: event.id, retry: event.retry), to: &output)
+            }
+        }
+        if !outcome.isFinished {
+            if sawError {
+                // The provider's error line went through; the client still needs the end.
+                SSEWriter.appendDone(to: &output)
+                outcome = .failed(.upstreamError(type: "error", message: ""))
+            } else {
+                fail(.truncated, into: &output)
+            }
+        }
+        return output
+    }
+
+    /// Notes what `event` says and returns the data the client should get; nil to drop it.
+    private mutating func observe(_ event: SSEEvent) -> [UInt8]? {
+        if event.isDone {
+            outcome = sawError ? .failed(.upstreamError(type: "error", message: "")) : .completed
+            return event.data
+        }
+        var data = event.data
+        if !hasEmittedContent || containsError(data) {
+            inspectContent(data)
+        }
+        guard contains(data, Self.usageKey) else { return data }
+        var members: [JSONMember] = []
+        do {
+            try JSONScanner.forEachRootMember(in: data) { members.append($0) }
+        } catch {
+            return data
+        }
+        guard let usageIndex = members.firstIndex(where: { $0.key(in: data, equals: "usage") }) else { return data }
+        let usageMember = members[usageIndex]
+        switch usageMember.valueKind {
+        case .object:
+            if let value = try? JSONValue(parsing: Array(data[usageMember.valueRange])),
+                let usage = try? OpenAIUsage(json: value)
+            {
+                openAIUsage = usage
+            }
+            if clientWantsUsage { return data }
+            let choices = members.first { $0.key(in: data, equals: "choices") }
+            if let choices, isEmptyArray(data[choices.valueRange]) { return nil }
+            // Usage on a chunk that also has content (some servers do this): keep the content.
+            data = removing(member: usageIndex, of: members, from: data)
+            return data
+        case .null:
+            return clientWantsUsage ? data : removing(member: usageIndex, of: members, from: data)
+        case .array, .string, .number, .bool:
+            return data
+        }
+    }
+
+    /// Parses a chunk to see whether it carries content (or is an error), until content is seen.
+    private mutating func inspectContent(_ data: [UInt8]) {
+        guard let json = try? JSONValue(parsing: data) else { return }
+        if json["error"] != nil {
+            sawError = true
+            return
+        }
+        for choice in json["choices"]?.arrayValue ?? [] {
+            guard let delta = choice["delta"] else { continue }
+            if let content = delta["content"]?.stringValue, !content.isEmpty { hasEmittedContent = true }
+            if let calls = delta["tool_calls"]?.arrayValue, !calls.isEmpty { hasEmittedContent = true }
+            if let refusal = delta["refusal"]?.stringValue, !refusal.isEmpty { hasEmittedContent = true }
+        }
+    }
+
+    private mutating func fail(_ failure: StreamFailure, into output: inout [UInt8]) {
+        outcome = .failed(failure)
+        let body = ErrorBodies.body(in: .openAI, type: "server_error", message: failure.clientMessage)
+        SSEWriter.appendEvent(data: body, to: &output)
+        SSEWriter.appendDone(to: &output)
+    }
+
+    private static let usageKey = Array("\"usage\"".utf8)
+    private static let errorKey = Array("\"error\"".utf8)
+
+    private func containsError(_ data: [UInt8]) -> Bool {
+        contains(data, Self.errorKey)
+    }
+}
+
+/// Whether `needle` occurs in `haystack`; a plain scan, for short keys in one event's data.
+func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first, haystack.count >= needle.count else { return false }
+    var index = 0
+    let last = haystack.count - needle.count
+    while index <= last {
+        if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+        index += 1
+    }
+    return false
+}
+
+/// Whether `bytes` is `[` whitespace `]`.
+func isEmptyArray(_ bytes: ArraySlice<UInt8>) -> Bool {
+    bytes.dropFirst().dropLast().allSatisfy {
+        $0 == ASCII.space || $0 == ASCII.tab || $0 == ASCII.newline || $0 == ASCII.carriageReturn
+    }
+}
+
+/// `data` without the root member `members[index]` and the comma that joined it to a neighbour.
+func removing(member index: Int, of members: [JSONMember], from data: [UInt8]) -> [UInt8] {
+    let member = members[index]
+    let memberStart = member.keyRange.lowerBound - 1
+    let range: Range<Int>
+    if index > 0 {
+        range = members[index - 1].valueRange.upperBound..<member.valueRange.upperBound
+    } else if members.count > 1 {
+        range = memberStart..<(members[1].keyRange.lowerBound - 1)
+    } else {
+        range = memberStart..<member.valueRange.upperBound
+    }
+    var result = data
+    result.removeSubrange(range)
+    return result
+}

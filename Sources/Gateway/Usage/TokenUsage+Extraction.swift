@@ -1,0 +1,43 @@
+extension TokenUsage {
+    /// The usage of a buffered OpenAI-shaped response (chat completion, completion, embeddings,
+    /// OpenAI-compatible servers), read without parsing the rest of the body: the scanner finds
+    /// the top-level `usage` and only that value is parsed. nil when the body has no usage object
+    /// or is not JSON.
+    public static func fromOpenAIResponse(_ body: [UInt8]) -> TokenUsage? {
+        guard let value = topLevelValue("usage", in: body), let usage = try? OpenAIUsage(json: value) else {
+            return nil
+        }
+        return TokenUsage(openAI: usage)
+    }
+
+    /// The usage of a buffered Anthropic message, read the same way.
+    public static func fromAnthropicResponse(_ body: [UInt8]) -> TokenUsage? {
+        guard let value = topLevelValue("usage", in: body), let usage = try? AnthropicUsage(json: value) else {
+            return nil
+        }
+        return TokenUsage(anthropic: usage)
+    }
+
+    /// The usage of a buffered response in `dialect`'s shape.
+    public static func fromResponse(_ body: [UInt8], dialect: APIDialect) -> TokenUsage? {
+        switch dialect {
+        case .openAI: fromOpenAIResponse(body)
+        case .anthropic: fromAnthropicResponse(body)
+        }
+    }
+}
+
+/// The parsed value of the root object's member `key` when it is an object; nil if absent, of
+/// another type, or if the body is not one JSON object.
+func topLevelValue(_ key: String, in body: [UInt8]) -> JSONValue? {
+    var range: Range<Int>?
+    do {
+        try JSONScanner.forEachRootMember(in: body) { member in
+            if member.valueKind == .object, member.key(in: body, equals: key) { range = member.valueRange }
+        }
+    } catch {
+        return nil
+    }
+    guard let range else { return nil }
+    return try? JSONValue(parsing: Array(body[range]))
+}
