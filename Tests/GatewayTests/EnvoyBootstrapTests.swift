@@ -82,20 +82,52 @@ import Yams
         #expect(extProc.path("metadata_options", "forwarding_namespaces") == nil)
         #expect(bootstrap.path("admin", "address", "socket_address", "port_value") as? Int == 9911)
 
-        // Envoy's own upstream-failure replies become JSON: Anthropic's shape on /v1/messages, else OpenAI's.
+        // Envoy's own replies become JSON: Anthropic's shape on /v1/messages, else OpenAI's; first 413s of
+        // requests without content-length (Tollgate answers the others itself), then upstream failures.
         let mappers = try #require(hcm.path("local_reply_config", "mappers") as? [[String: Any]])
-        #expect(mappers.count == 2)
+        #expect(mappers.count == 4)
+        for anthropic in [mappers[0], mappers[2]] {
+            #expect(
+                anthropic.path(
+                    "filter",
+                    "and_filter",
+                    "filters",
+                    1,
+                    "header_filter",
+                    "header",
+                    "string_match",
+                    "prefix"
+                )
+                    as? String == "/v1/messages"
+            )
+            #expect(anthropic.path("body_format_override", "json_format", "type") as? String == "error")
+        }
         #expect(
-            mappers[0].path("filter", "and_filter", "filters", 1, "header_filter", "header", "string_match", "prefix")
-                as? String == "/v1/messages"
+            mappers[1].path(
+                "filter",
+                "and_filter",
+                "filters",
+                0,
+                "status_code_filter",
+                "comparison",
+                "value",
+                "default_value"
+            )
+                as? Int == 413
         )
-        #expect(mappers[0].path("body_format_override", "json_format", "type") as? String == "error")
         #expect(
-            mappers[1].path("filter", "response_flag_filter", "flags") as? [String]
+            mappers[1].path("filter", "and_filter", "filters", 1, "header_filter", "header", "name") as? String
+                == "content-length"
+        )
+        #expect(
+            mappers[1].path("body_format_override", "json_format", "error", "code") as? String == "request_too_large"
+        )
+        #expect(
+            mappers[3].path("filter", "response_flag_filter", "flags") as? [String]
                 == ["UF", "UH", "UT", "URX", "UO", "UC", "UR"]
         )
         let openAIError = try #require(
-            mappers[1].path("body_format_override", "json_format", "error") as? [String: Any]
+            mappers[3].path("body_format_override", "json_format", "error") as? [String: Any]
         )
         #expect(openAIError["code"] as? String == "upstream_unavailable")
         #expect(openAIError.keys.contains("param"))

@@ -107,9 +107,9 @@ public enum EnvoyBootstrapRenderer {
                                     routes,
                                     YAMLEntry(
                                         "local_reply_config",
-                                        localReplyConfig,
+                                        EnvoyLocalReplies.config,
                                         comment:
-                                            "Envoy's own answers when a provider cannot be reached: JSON in the client's dialect, no internals."
+                                            "Envoy's own answers (provider unreachable, body past the buffer): JSON in the client's dialect."
                                     ),
                                     YAMLEntry(
                                         "http_filters",
@@ -141,59 +141,6 @@ public enum EnvoyBootstrapRenderer {
                 ]
             ),
         ])
-    }
-
-    /// Envoy's local replies for upstream failures (connection refused or reset, no healthy host,
-    /// timeout, overflow) would otherwise be plain text naming socket errors. These mappers match only
-    /// replies with those response flags, so Tollgate's own immediate responses keep their bodies;
-    /// `/v1/messages` gets Anthropic's error shape, every other path OpenAI's.
-    static let upstreamFailureFlags: YAMLNode = ["UF", "UH", "UT", "URX", "UO", "UC", "UR"]
-
-    private static var localReplyConfig: YAMLNode {
-        let flags: YAMLNode = ["response_flag_filter": ["flags": upstreamFailureFlags]]
-        let message = "The provider could not be reached or did not answer in time."
-        return [
-            "mappers": [
-                [
-                    "filter": [
-                        "and_filter": [
-                            "filters": [
-                                flags,
-                                [
-                                    "header_filter": [
-                                        "header": [
-                                            "name": ":path",
-                                            "string_match": ["prefix": "/v1/messages"],
-                                        ]
-                                    ]
-                                ],
-                            ]
-                        ]
-                    ],
-                    "body_format_override": [
-                        "json_format": [
-                            "type": "error",
-                            "error": ["type": "api_error", "message": .string(message)],
-                        ],
-                        "content_type": "application/json",
-                    ],
-                ],
-                [
-                    "filter": flags,
-                    "body_format_override": [
-                        "json_format": [
-                            "error": [
-                                "message": .string(message),
-                                "type": "server_error",
-                                "param": .null,
-                                "code": "upstream_unavailable",
-                            ]
-                        ],
-                        "content_type": "application/json",
-                    ],
-                ],
-            ]
-        ]
     }
 
     /// Tollgate itself: gRPC needs HTTP/2; the windows let a whole buffered body travel at once.

@@ -4,12 +4,15 @@ on /v1/messages. None of these requests may reach a provider."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import uuid
 
 import pytest
 
 import harness
 from conftest import MAX_BODY_BYTES
+from gateway_stack import Reply
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -169,3 +172,34 @@ def test_unreachable_provider_is_a_json_503_without_internals(make_gateway, keys
 
     # Tollgate's own error answers are not rewritten by Envoy's local-reply mappers.
     assert_openai_error(stack.request("POST", "/v1/chat/completions", {"model": "m-down"}), 401, code="invalid_api_key")
+
+
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/v1/messages"])
+def test_chunked_body_past_envoys_buffer_is_a_json_413(gateway, keys, path, nothing_reaches_providers):
+    """Past Envoy's buffer (the cap plus 1 MiB) Envoy answers before Tollgate sees the body; without a
+    content-length Tollgate could not refuse it earlier, so Envoy's reply is rewritten into JSON."""
+    body = json.dumps(
+        {"model": "m-alpha", "max_tokens": 5, "messages": [{"role": "user", "content": nothing_reaches_providers + "z" * (3 * 1024 * 1024)}]}
+    ).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
+    try:
+        connection.putrequest("POST", path)
+        connection.putheader("authorization", f"Bearer {keys.all}")
+        connection.putheader("content-type", "application/json")
+        connection.putheader("transfer-encoding", "chunked")
+        connection.endheaders()
+        try:
+            for start in range(0, len(body), 65536):
+                chunk = body[start : start + 65536]
+                connection.send(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            connection.send(b"0\r\n\r\n")
+        except OSError:
+            pass  # Envoy may answer and close before the whole body is sent
+        response = connection.getresponse()
+        reply = Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+    if path == "/v1/messages":
+        assert_anthropic_error(reply, 413, "request_too_large")
+    else:
+        assert_openai_error(reply, 413, code="request_too_large")

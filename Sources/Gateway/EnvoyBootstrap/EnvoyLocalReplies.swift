@@ -1,0 +1,93 @@
+/// The HTTP connection manager's `local_reply_config`: the errors Envoy answers by itself, rewritten
+/// into the client's dialect (Anthropic's shape on `/v1/messages`, OpenAI's elsewhere), so a client
+/// never gets Envoy's plain text, which names socket errors.
+///
+/// - Upstream failures (response flags UF, UH, UT, URX, UO, UC, UR: refused or reset connection, no
+///   healthy host, timeout, overflow) become 503/504 `upstream_unavailable`.
+/// - A body past Envoy's buffer is answered 413 by Envoy before Tollgate sees it. Tollgate answers
+///   413 itself at the request headers when `content-length` is over the cap, so only requests
+///   without `content-length` (chunked) are rewritten here; Tollgate's own 413s keep their message.
+///
+/// Each mapper matches on response flags or request headers, never on Tollgate's immediate
+/// responses (which carry no flag), so those bodies pass untouched. The first matching mapper wins.
+enum EnvoyLocalReplies {
+    static let upstreamFailureFlags: [String] = ["UF", "UH", "UT", "URX", "UO", "UC", "UR"]
+
+    static var config: YAMLNode {
+        let upstreamFailure: YAMLNode = [
+            "response_flag_filter": ["flags": .list(upstreamFailureFlags.map(YAMLNode.string))]
+        ]
+        let tooLarge: YAMLNode = [
+            "and_filter": [
+                "filters": [
+                    [
+                        "status_code_filter": [
+                            "comparison": [
+                                "op": "EQ", "value": ["default_value": 413, "runtime_key": "tollgate.local_reply.413"],
+                            ]
+                        ]
+                    ],
+                    [
+                        "header_filter": [
+                            "header": ["name": "content-length", "present_match": true, "invert_match": true]
+                        ]
+                    ],
+                ]
+            ]
+        ]
+        return [
+            "mappers": .list(
+                mappers(
+                    when: tooLarge,
+                    message: "The request body is larger than the gateway's limit.",
+                    openAI: (type: "invalid_request_error", code: "request_too_large"),
+                    anthropicType: "request_too_large"
+                )
+                    + mappers(
+                        when: upstreamFailure,
+                        message: "The provider could not be reached or did not answer in time.",
+                        openAI: (type: "server_error", code: "upstream_unavailable"),
+                        anthropicType: "api_error"
+                    )
+            )
+        ]
+    }
+
+    /// Two mappers for one kind of reply: `/v1/messages` first, then every other path.
+    private static func mappers(
+        when filter: YAMLNode,
+        message: String,
+        openAI: (type: String, code: String),
+        anthropicType: String
+    ) -> [YAMLNode] {
+        let messagesPath: YAMLNode = [
+            "header_filter": ["header": ["name": ":path", "string_match": ["prefix": "/v1/messages"]]]
+        ]
+        return [
+            [
+                "filter": ["and_filter": ["filters": [filter, messagesPath]]],
+                "body_format_override": [
+                    "json_format": [
+                        "type": "error",
+                        "error": ["type": .string(anthropicType), "message": .string(message)],
+                    ],
+                    "content_type": "application/json",
+                ],
+            ],
+            [
+                "filter": filter,
+                "body_format_override": [
+                    "json_format": [
+                        "error": [
+                            "message": .string(message),
+                            "type": .string(openAI.type),
+                            "param": .null,
+                            "code": .string(openAI.code),
+                        ]
+                    ],
+                    "content_type": "application/json",
+                ],
+            ],
+        ]
+    }
+}
