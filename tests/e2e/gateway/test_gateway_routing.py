@@ -154,6 +154,9 @@ def test_no_ext_proc_failures_at_envoy(gateway, keys):
         and any(s in name for s in ("streams_failed", "failure_mode_allowed", "message_timeouts", "spurious_msgs", "rejected_header_mutations"))
     }
     assert not bad, f"ext_proc failure counters at Envoy: {bad}\nall: {stats}"
+    # Both filters ran: the router-level one in the listener, the upstream one in the model's cluster.
+    assert stats.get("http.tollgate.ext_proc.router.streams_started", 0) > 0, stats
+    assert stats.get("cluster.tollgate_model_m-alpha.ext_proc.upstream.streams_started", 0) > 0, stats
     gateway.assert_alive()
 
 
