@@ -24,11 +24,14 @@ public enum Endpoint: Sendable, Hashable, CaseIterable {
             path.formIndex(after: &end)
         }
         let route = path[path.startIndex..<end]
-        guard let endpoint = Endpoint.allCases.first(where: { route.elementsEqual($0.path.utf8) }) else {
+        guard let endpoint = Self.pathBytes.first(where: { route.elementsEqual($0.bytes) })?.endpoint else {
             return nil
         }
         self = endpoint
     }
+
+    /// Every endpoint's path as bytes, built once: matching a request allocates nothing.
+    private static let pathBytes = allCases.map { (endpoint: $0, bytes: Array($0.path.utf8)) }
 
     public init?(path: String) {
         self.init(path: path.utf8)
