@@ -108,6 +108,8 @@ let package = Package(
             name: "GatewayTests",
             // Yams: the Envoy bootstrap tests parse the rendered YAML.
             dependencies: ["Gateway", "ExtProc", "Telemetry", .product(name: "Yams", package: "Yams")],
+            // Translation fixtures and goldens, read and regenerated in place through #filePath.
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift),
         .testTarget(name: "FakeProviderTests", dependencies: ["FakeProvider"], swiftSettings: strictSwift),
     ]

@@ -39,6 +39,14 @@ public struct SSEParser: Sendable {
     private var byteOrderMarkMatched: Int? = 0
     /// Whether any field was seen since the last dispatch (for `endedMidEvent`).
     private var eventPending = false
+    /// Set by `dispatch`, read by `feed` to note where an event ended.
+    private var didDispatch = false
+
+    /// How many of the bytes fed so far come after the end of the last event (the blank line
+    /// that ended it, line terminator included): the raw bytes of the event still being read.
+    /// A passthrough holds these back, so a client never receives half an event from a stream
+    /// that is then cut.
+    public private(set) var pendingByteCount = 0
 
     public init(maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
         self.maxEventBytes = maxEventBytes
@@ -51,8 +59,14 @@ public struct SSEParser: Sendable {
         if byteOrderMarkMatched != nil {
             start = consumeByteOrderMark(chunk)
         }
+        var lastBoundary: Int?
         if skipLeadingLF && start < chunk.count {
-            if chunk[start] == ASCII.newline { start += 1 }
+            if chunk[start] == ASCII.newline {
+                start += 1
+                // The LF ends the line the last chunk's CR ended: if that line ended an event,
+                // the LF belongs to that event, not to the next one.
+                if pendingByteCount == 0 { lastBoundary = start }
+            }
             skipLeadingLF = false
         }
         var index = start
@@ -79,9 +93,18 @@ public struct SSEParser: Sendable {
             }
             index += 1
             start = index
+            if didDispatch {
+                didDispatch = false
+                lastBoundary = index
+            }
         }
         if start < chunk.count {
             try append(chunk[start..<chunk.count], to: &partialLine)
+        }
+        if let lastBoundary {
+            pendingByteCount = chunk.count - lastBoundary
+        } else {
+            pendingByteCount += chunk.count
         }
         return events
     }
@@ -132,6 +155,7 @@ public struct SSEParser: Sendable {
     }
 
     private mutating func dispatch(into events: inout [SSEEvent]) {
+        didDispatch = true
         if hasData {
             events.append(SSEEvent(name: name, data: data, id: id, retry: retry))
         }

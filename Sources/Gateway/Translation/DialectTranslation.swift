@@ -63,7 +63,9 @@ public enum DialectTranslation {
         }
     }
 
-    /// A provider's error response (status ≥ 400) for the client.
+    /// A provider's error response (status ≥ 400) for the client. A 401 is about the gateway's
+    /// own credential for the provider, whose message may echo part of it: its message is
+    /// replaced in every direction, passthrough included.
     public static func translateError(
         status: Int,
         body: [UInt8],
@@ -73,7 +75,29 @@ public enum DialectTranslation {
         switch (upstream, client) {
         case (.anthropic, .openAI): AnthropicFromOpenAI.translateError(status: status, body: body)
         case (.openAI, .anthropic): OpenAIFromAnthropic.translateError(status: status, body: body)
-        case (.openAI, .openAI), (.anthropic, .anthropic): TranslatedError(status: status, body: body)
+        case (.openAI, .openAI):
+            status == 401
+                ? TranslatedError(
+                    status: status,
+                    body: ErrorBodies.body(
+                        in: .openAI,
+                        type: "invalid_request_error",
+                        message: ProviderErrorMapping.upstreamCredentialMessage,
+                        code: "invalid_api_key"
+                    )
+                )
+                : TranslatedError(status: status, body: body)
+        case (.anthropic, .anthropic):
+            status == 401
+                ? TranslatedError(
+                    status: status,
+                    body: ErrorBodies.body(
+                        in: .anthropic,
+                        type: "authentication_error",
+                        message: ProviderErrorMapping.upstreamCredentialMessage
+                    )
+                )
+                : TranslatedError(status: status, body: body)
         }
     }
 

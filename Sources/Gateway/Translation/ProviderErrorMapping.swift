@@ -49,6 +49,17 @@ enum ProviderErrorMapping {
         return (anthropicType(forStatus: status), status)
     }
 
+    /// The message the client sees for a provider error: the provider's own, except for a 401,
+    /// which is about the gateway's credential for the provider (and providers echo part of the
+    /// key), not the client's.
+    static func clientMessage(status: Int, upstreamMessage: String?) -> String {
+        if status == 401 { return upstreamCredentialMessage }
+        guard let upstreamMessage, !upstreamMessage.isEmpty else { return fallbackMessage(status: status) }
+        return upstreamMessage
+    }
+
+    static let upstreamCredentialMessage = "The upstream provider rejected the gateway's credential for this model."
+
     /// A message for a provider error whose body said nothing usable.
     static func fallbackMessage(status: Int) -> String {
         "The upstream provider returned HTTP \(status)."

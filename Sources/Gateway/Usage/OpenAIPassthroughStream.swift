@@ -6,16 +6,23 @@
 /// untouched and are only read. When it did not, the client must see the stream it asked for:
 /// each event is written back with the usage-only chunk (empty `choices`) left out and the
 /// `"usage":null` member the provider adds to every other chunk cut out of its JSON, every other
-/// byte of the data kept.
+/// byte of the data kept. Either way an event reaches the client only once it is complete.
 ///
 /// Reading is cheap: an event is scanned only if its data mentions `"usage"`, and parsed only
 /// until the first content arrives (for `hasEmittedContent`). A body that ends without
-/// `data: [DONE]` gets an error line and `[DONE]` appended, and its usage is incomplete.
+/// `data: [DONE]` gets an error line and `[DONE]` appended, and its usage is incomplete, unless a
+/// `finish_reason` came (then only `[DONE]` is added).
 public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     private var parser = SSEParser()
+    private var buffer = SSEPassthroughBuffer()
     private let clientWantsUsage: Bool
     private var openAIUsage: OpenAIUsage?
-    private var sawError = false
+    /// The provider's error line, once one went through.
+    private var upstreamError: StreamFailure?
+    /// A chunk with a non-null `finish_reason` went through: a body that then ends without
+    /// `[DONE]` (some compatible servers omit it) is complete, and gets the `[DONE]` it lacks.
+    private var sawFinishReason = false
+    private var ended = false
     public private(set) var outcome: StreamOutcome = .inProgress
     public private(set) var hasEmittedContent = false
 
@@ -29,18 +36,18 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     }
 
     public mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
-        guard !outcome.isFinished else { return clientWantsUsage ? chunk : [] }
+        guard !ended else { return [] }
         let events: [SSEEvent]
         do {
             events = try parser.feed(chunk)
         } catch {
-            var output: [UInt8] = []
+            var output = clientWantsUsage ? buffer.release(chunk, pending: 0) : []
             fail(.eventTooLarge, into: &output)
             return output
         }
         if clientWantsUsage {
             for event in events { _ = observe(event) }
-            return chunk
+            return buffer.release(chunk, pending: parser.pendingByteCount)
         }
         var output: [UInt8] = []
         for event in events {
@@ -52,19 +59,31 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     }
 
     public mutating func finish() -> [UInt8] {
-        guard !outcome.isFinished else { return [] }
+        guard !ended else { return [] }
+        ended = true
+        let flush = parser.finish()
         var output: [UInt8] = []
-        for event in parser.finish().events {
-            // The last event lacked its blank line; the client gets it whole.
-            if let data = observe(event) {
+        var readable = true
+        for event in flush.events {
+            // The last event lacked its blank line: forwarded whole if it reads, else dropped.
+            guard event.isDone || (try? JSONValue(parsing: event.data)) != nil else {
+                readable = false
+                continue
+            }
+            let data = observe(event)
+            if !clientWantsUsage, let data {
                 SSEWriter.append(SSEEvent(name: event.name, data: data, id: event.id, retry: event.retry), to: &output)
             }
         }
+        if clientWantsUsage { output = buffer.finish(complete: readable) }
         if !outcome.isFinished {
-            if sawError {
+            if let upstreamError {
                 // The provider's error line went through; the client still needs the end.
                 SSEWriter.appendDone(to: &output)
-                outcome = .failed(.upstreamError(type: "error", message: ""))
+                outcome = .failed(upstreamError)
+            } else if sawFinishReason {
+                SSEWriter.appendDone(to: &output)
+                outcome = .completed
             } else {
                 fail(.truncated, into: &output)
             }
@@ -75,13 +94,14 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     /// Notes what `event` says and returns the data the client should get; nil to drop it.
     private mutating func observe(_ event: SSEEvent) -> [UInt8]? {
         if event.isDone {
-            outcome = sawError ? .failed(.upstreamError(type: "error", message: "")) : .completed
+            outcome = upstreamError.map { .failed($0) } ?? .completed
             return event.data
         }
         var data = event.data
-        if !hasEmittedContent || containsError(data) {
+        if !hasEmittedContent || contains(data, Self.errorKey) {
             inspectContent(data)
         }
+        if !sawFinishReason && hasFinishReason(data) { sawFinishReason = true }
         guard contains(data, Self.usageKey) else { return data }
         var members: [JSONMember] = []
         do {
@@ -115,7 +135,8 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     private mutating func inspectContent(_ data: [UInt8]) {
         guard let json = try? JSONValue(parsing: data) else { return }
         if json["error"] != nil {
-            sawError = true
+            let error = OpenAIErrorBody(json: json)
+            upstreamError = .upstreamError(type: error?.type ?? "error", message: error?.message ?? "")
             return
         }
         for choice in json["choices"]?.arrayValue ?? [] {
@@ -128,6 +149,7 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
 
     private mutating func fail(_ failure: StreamFailure, into output: inout [UInt8]) {
         outcome = .failed(failure)
+        ended = true
         let body = ErrorBodies.body(in: .openAI, type: "server_error", message: failure.clientMessage)
         SSEWriter.appendEvent(data: body, to: &output)
         SSEWriter.appendDone(to: &output)
@@ -136,21 +158,40 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     private static let usageKey = Array("\"usage\"".utf8)
     private static let errorKey = Array("\"error\"".utf8)
 
-    private func containsError(_ data: [UInt8]) -> Bool {
-        contains(data, Self.errorKey)
+    private static let finishReasonKey = Array("\"finish_reason\"".utf8)
+
+    /// Whether `data` has `"finish_reason"` followed by a string (not `null`): a byte search, no
+    /// parse, for the chunks after the first content.
+    private func hasFinishReason(_ data: [UInt8]) -> Bool {
+        var searchStart = 0
+        let key = Self.finishReasonKey
+        while let found = firstIndex(of: key, in: data, from: searchStart) {
+            var index = found + key.count
+            while index < data.count, data[index] == ASCII.space || data[index] == ASCII.colon {
+                index += 1
+            }
+            if index < data.count, data[index] == ASCII.quote { return true }
+            searchStart = found + 1
+        }
+        return false
     }
+}
+
+/// Where `needle` first occurs in `haystack` at or after `start`.
+func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+    guard let first = needle.first, haystack.count >= needle.count else { return nil }
+    var index = start
+    let last = haystack.count - needle.count
+    while index <= last {
+        if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        index += 1
+    }
+    return nil
 }
 
 /// Whether `needle` occurs in `haystack`; a plain scan, for short keys in one event's data.
 func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard let first = needle.first, haystack.count >= needle.count else { return false }
-    var index = 0
-    let last = haystack.count - needle.count
-    while index <= last {
-        if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
-        index += 1
-    }
-    return false
+    firstIndex(of: needle, in: haystack, from: 0) != nil
 }
 
 /// Whether `bytes` is `[` whitespace `]`.

@@ -32,6 +32,9 @@ extension AnthropicFromOpenAI {
         private var nextToolCallIndex = 0
         private var anthropicUsage = AnthropicUsage()
         private var sawUsage = false
+        /// `finish()` is reading the unfinished last event: unreadable data there means the
+        /// stream was cut, not that the provider sent garbage.
+        private var readingCutEvent = false
         public private(set) var outcome: StreamOutcome = .inProgress
         public private(set) var hasEmittedContent = false
 
@@ -64,7 +67,9 @@ extension AnthropicFromOpenAI {
         public mutating func finish() -> [UInt8] {
             guard !outcome.isFinished else { return [] }
             var output: [UInt8] = []
-            for event in parser.finish().events {
+            let flush = parser.finish()
+            readingCutEvent = flush.endedMidEvent
+            for event in flush.events {
                 handle(event, into: &output)
                 if outcome.isFinished { break }
             }
@@ -196,6 +201,8 @@ extension AnthropicFromOpenAI {
 
         /// Ends the client's stream with an error line in OpenAI's shape and `[DONE]`.
         private mutating func fail(_ failure: StreamFailure, into output: inout [UInt8]) {
+            var failure = failure
+            if readingCutEvent, case .malformed = failure { failure = .truncated }
             outcome = .failed(failure)
             let anthropicType: String
             switch failure {

@@ -404,8 +404,7 @@ public enum AnthropicFromOpenAI {
     public static func translateError(status: Int, body: [UInt8]) -> TranslatedError {
         let error = AnthropicErrorBody(body: body)
         let anthropicType = error?.type ?? ProviderErrorMapping.anthropicType(forStatus: status)
-        var message = error?.message ?? ""
-        if message.isEmpty { message = ProviderErrorMapping.fallbackMessage(status: status) }
+        let message = ProviderErrorMapping.clientMessage(status: status, upstreamMessage: error?.message)
         let mapped = ProviderErrorMapping.openAIError(anthropicType: anthropicType, status: status)
         return TranslatedError(
             status: mapped.status,

@@ -38,6 +38,9 @@ extension OpenAIFromAnthropic {
         private var closedToolCalls: Set<Int> = []
         private var finishReason: String?
         private var openAIUsage: OpenAIUsage?
+        /// `finish()` is reading the unfinished last event: unreadable data there means the
+        /// stream was cut, not that the provider sent garbage.
+        private var readingCutEvent = false
         public private(set) var outcome: StreamOutcome = .inProgress
         public private(set) var hasEmittedContent = false
 
@@ -67,7 +70,9 @@ extension OpenAIFromAnthropic {
         public mutating func finish() -> [UInt8] {
             guard !outcome.isFinished else { return [] }
             var output: [UInt8] = []
-            for event in parser.finish().events {
+            let flush = parser.finish()
+            readingCutEvent = flush.endedMidEvent
+            for event in flush.events {
                 handle(event, into: &output)
                 if outcome.isFinished { break }
             }
@@ -209,6 +214,8 @@ extension OpenAIFromAnthropic {
 
         /// Ends the client's stream with an Anthropic `error` event.
         private mutating func fail(_ failure: StreamFailure, into output: inout [UInt8]) {
+            var failure = failure
+            if readingCutEvent, case .malformed = failure { failure = .truncated }
             outcome = .failed(failure)
             let type: String
             switch failure {

@@ -310,8 +310,7 @@ public enum OpenAIFromAnthropic {
     /// An OpenAI error (status and body) in Anthropic's shape; see `ProviderErrorMapping`.
     public static func translateError(status: Int, body: [UInt8]) -> TranslatedError {
         let error = OpenAIErrorBody(body: body)
-        var message = error?.message ?? ""
-        if message.isEmpty { message = ProviderErrorMapping.fallbackMessage(status: status) }
+        let message = ProviderErrorMapping.clientMessage(status: status, upstreamMessage: error?.message)
         let mapped = ProviderErrorMapping.anthropicError(openAIType: error?.type, code: error?.codeText, status: status)
         return TranslatedError(
             status: mapped.status,

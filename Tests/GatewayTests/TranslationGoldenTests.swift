@@ -1,0 +1,149 @@
+import Foundation
+import Gateway
+import Testing
+
+/// The golden tables: each fixture folder and the translations it is run through.
+@Suite struct TranslationGoldenTests {
+    static let options = RequestTranslationOptions(defaultMaxTokens: 4096)
+
+    // MARK: - Requests
+
+    @Test(arguments: Golden.cases("requests/openai", extension: "json"))
+    func openAIRequestToAnthropic(fixture: String) throws {
+        let translated = try AnthropicFromOpenAI.translateRequest(try Golden.read(fixture), options: Self.options)
+        try Golden.check(describe(translated), fixture: fixture, suffix: "openai-anthropic")
+    }
+
+    @Test(arguments: Golden.cases("requests/anthropic", extension: "json"))
+    func anthropicRequestToOpenAI(fixture: String) throws {
+        let translated = try OpenAIFromAnthropic.translateRequest(try Golden.read(fixture), options: Self.options)
+        try Golden.check(describe(translated), fixture: fixture, suffix: "anthropic-openai")
+    }
+
+    private func describe(_ request: TranslatedRequest) -> String {
+        """
+        stream: \(request.stream)
+        client wants stream usage: \(request.clientWantsStreamUsage)
+        --- body
+        \(Golden.pretty(request.body))
+
+        """
+    }
+
+    // MARK: - Responses
+
+    @Test(arguments: Golden.cases("responses/anthropic", extension: "json"))
+    func anthropicResponseToOpenAI(fixture: String) throws {
+        let body = try Golden.read(fixture)
+        let translated = try AnthropicFromOpenAI.translateResponse(body, context: goldenContext)
+        #expect(TokenUsage.fromAnthropicResponse(body) == translated.usage)
+        try Golden.check(describe(translated), fixture: fixture, suffix: "anthropic-openai")
+    }
+
+    @Test(arguments: Golden.cases("responses/openai", extension: "json"))
+    func openAIResponseToAnthropic(fixture: String) throws {
+        let body = try Golden.read(fixture)
+        let translated = try OpenAIFromAnthropic.translateResponse(body, context: goldenContext)
+        #expect(TokenUsage.fromOpenAIResponse(body) == translated.usage)
+        try Golden.check(describe(translated), fixture: fixture, suffix: "openai-anthropic")
+    }
+
+    private func describe(_ response: TranslatedResponse) -> String {
+        """
+        --- body
+        \(Golden.pretty(response.body))
+        --- usage
+        \(Golden.describe(response.usage))
+
+        """
+    }
+
+    // MARK: - Errors
+
+    /// Error fixtures are `{"status": N, "body": …}`; a string body is sent as raw text.
+    private func errorFixture(_ fixture: String) throws -> (status: Int, body: [UInt8]) {
+        let json = try JSONValue(parsing: try Golden.read(fixture))
+        let status = try #require(json["status"]?.intValue)
+        let body = try #require(json["body"])
+        if case .string(let text) = body { return (status, Array(text.utf8)) }
+        return (status, body.serialized)
+    }
+
+    @Test(arguments: Golden.cases("errors/anthropic", extension: "json"))
+    func anthropicErrorToOpenAI(fixture: String) throws {
+        let (status, body) = try errorFixture(fixture)
+        let translated = AnthropicFromOpenAI.translateError(status: status, body: body)
+        try Golden.check(describe(translated), fixture: fixture, suffix: "anthropic-openai")
+    }
+
+    @Test(arguments: Golden.cases("errors/openai", extension: "json"))
+    func openAIErrorToAnthropic(fixture: String) throws {
+        let (status, body) = try errorFixture(fixture)
+        let translated = OpenAIFromAnthropic.translateError(status: status, body: body)
+        try Golden.check(describe(translated), fixture: fixture, suffix: "openai-anthropic")
+    }
+
+    private func describe(_ error: TranslatedError) -> String {
+        """
+        status: \(error.status)
+        --- body
+        \(Golden.pretty(error.body))
+
+        """
+    }
+
+    // MARK: - Streams
+
+    @Test(arguments: Golden.cases("streams/anthropic", extension: "sse"))
+    func anthropicStreamToOpenAI(fixture: String) throws {
+        try checkStream(fixture, suffix: "anthropic-openai-streaming") {
+            AnthropicFromOpenAI.makeStreamTranslator(context: goldenContext)
+        }
+    }
+
+    @Test(arguments: Golden.cases("streams/anthropic", extension: "sse"))
+    func anthropicStreamPassthrough(fixture: String) throws {
+        try checkStream(fixture, suffix: "anthropic-anthropic-streaming") { AnthropicPassthroughStream() }
+    }
+
+    @Test(arguments: Golden.cases("streams/openai", extension: "sse"))
+    func openAIStreamToAnthropic(fixture: String) throws {
+        try checkStream(fixture, suffix: "openai-anthropic-streaming") {
+            OpenAIFromAnthropic.makeStreamTranslator(context: goldenContext)
+        }
+    }
+
+    /// The passthrough for a client that did not ask for usage: the gateway asked for it, so the
+    /// usage chunk and the `"usage":null` members must not reach the client.
+    @Test(arguments: Golden.cases("streams/openai", extension: "sse"))
+    func openAIStreamPassthroughHidingUsage(fixture: String) throws {
+        try checkStream(fixture, suffix: "openai-openai-streaming") { OpenAIPassthroughStream(clientWantsUsage: false) }
+    }
+
+    /// Feeds the fixture in every chunking, requires identical results, and checks the golden.
+    private func checkStream(
+        _ fixture: String,
+        suffix: String,
+        make: () -> any ResponseStreamTranslator
+    ) throws {
+        let input = try Golden.read(fixture)
+        let reference = StreamRun(make, input: input, chunking: .whole)
+        for chunking in Chunking.all.dropFirst() {
+            let run = StreamRun(make, input: input, chunking: chunking)
+            #expect(run == reference, "\(fixture) fed \(chunking) differs from fed whole")
+        }
+        let text = """
+            --- output
+            \(String(decoding: reference.output, as: UTF8.self))--- usage
+            \(Golden.describe(reference.usage))
+            --- outcome
+            \(Golden.describe(reference.outcome)), content emitted: \(reference.emittedContent)
+
+            """
+        try Golden.check(text, fixture: fixture, suffix: suffix)
+    }
+}
+
+extension StreamOutcome: CustomTestStringConvertible {
+    public var testDescription: String { Golden.describe(self) }
+}
