@@ -76,3 +76,17 @@ import Testing
         #expect(JSONNumber(Double.nan).text == "0")
     }
 }
+
+@Suite struct TranslationJSONEscapingTests {
+    /// The tree's run-based string writer writes exactly what `JSONWriter` writes.
+    @Test func matchesJSONWriter() {
+        var samples = ["", "plain", "quote \" and \\ backslash", "é✓😀", "tab\tnl\ncr\r", "\u{0}\u{1}\u{1F}\u{7F}"]
+        samples.append(String(repeating: "a\"b\n", count: 100))
+        for sample in samples {
+            var expected: [UInt8] = []
+            JSONWriter.appendString(sample, to: &expected)
+            #expect(JSONValue.string(sample).serialized == expected, "\(sample)")
+            #expect((try? JSONValue(parsing: expected))?.stringValue == sample)
+        }
+    }
+}

@@ -45,9 +45,7 @@ extension AnthropicFromOpenAI {
         }
 
         public var usage: TokenUsage {
-            var usage = TokenUsage(anthropic: anthropicUsage, isComplete: outcome == .completed && sawUsage)
-            if !sawUsage { usage.isComplete = false }
-            return usage
+            TokenUsage(anthropic: anthropicUsage, isComplete: outcome == .completed && sawUsage)
         }
 
         public mutating func feed(_ chunk: [UInt8]) -> [UInt8] {

@@ -114,41 +114,46 @@ private struct JSONTreeParser {
     private mutating func parseString() throws(JSONScanError) -> String {
         index += 1
         let start = index
+        let end = bytes.count
         var hasEscapes = false
-        var isASCII = true
+        var highBits: UInt8 = 0
         while true {
-            guard index < bytes.count else { throw JSONScanError(.unexpectedEnd, at: index) }
+            // The common bytes in a tight loop; the rare ones below.
+            while index < end {
+                let byte = bytes[index]
+                if byte == ASCII.quote || byte == ASCII.backslash || byte < 0x20 { break }
+                highBits |= byte
+                index += 1
+            }
+            guard index < end else { throw JSONScanError(.unexpectedEnd, at: index) }
             let byte = bytes[index]
             if byte == ASCII.quote { break }
-            if byte == ASCII.backslash {
-                hasEscapes = true
+            if byte < 0x20 { throw JSONScanError(.controlCharacterInString, at: index) }
+            hasEscapes = true
+            index += 1
+            guard index < end else { throw JSONScanError(.unexpectedEnd, at: index) }
+            switch bytes[index] {
+            case ASCII.quote, ASCII.backslash, ASCII.slash, UInt8(ascii: "b"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                 index += 1
-                guard index < bytes.count else { throw JSONScanError(.unexpectedEnd, at: index) }
-                switch bytes[index] {
-                case ASCII.quote, ASCII.backslash, ASCII.slash, UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 1
-                case UInt8(ascii: "u"):
-                    guard index + 4 < bytes.count else { throw JSONScanError(.unexpectedEnd, at: bytes.count) }
-                    for offset in 1...4 where hexValue(bytes[index + offset]) == nil {
-                        throw JSONScanError(.invalidEscape, at: index - 1)
-                    }
-                    index += 5
-                default:
+            case UInt8(ascii: "u"):
+                guard index + 4 < end else { throw JSONScanError(.unexpectedEnd, at: end) }
+                for offset in 1...4 where hexValue(bytes[index + offset]) == nil {
                     throw JSONScanError(.invalidEscape, at: index - 1)
                 }
-                continue
+                index += 5
+            default:
+                throw JSONScanError(.invalidEscape, at: index - 1)
             }
-            if byte < 0x20 { throw JSONScanError(.controlCharacterInString, at: index) }
-            if byte >= 0x80 { isASCII = false }
-            index += 1
         }
         let contents = start..<index
         index += 1
         if hasEscapes {
+            // The scanner's decoder; escaped text is rare enough not to need the UTF-8 check
+            // below, and invalid sequences in it become U+FFFD.
             return JSONScanner.decodeString(bytes, contents: contents, hasEscapes: true)
         }
-        if isASCII {
+        if highBits < 0x80 {
             return String(decoding: bytes[contents], as: UTF8.self)
         }
         guard let text = String(validating: bytes[contents], as: UTF8.self) else {
