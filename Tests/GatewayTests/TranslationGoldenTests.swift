@@ -6,6 +6,33 @@ import Testing
 @Suite struct TranslationGoldenTests {
     static let options = RequestTranslationOptions(defaultMaxTokens: 4096)
 
+    /// Every table has fixtures (a moved folder would otherwise run nothing), and every golden
+    /// belongs to a fixture that still exists.
+    @Test func fixturesAndGoldensMatch() throws {
+        let tables: [(folder: String, ext: String, suffixes: [String])] = [
+            ("requests/openai", "json", ["openai-anthropic"]),
+            ("requests/anthropic", "json", ["anthropic-openai"]),
+            ("responses/anthropic", "json", ["anthropic-openai"]),
+            ("responses/openai", "json", ["openai-anthropic"]),
+            ("errors/anthropic", "json", ["anthropic-openai"]),
+            ("errors/openai", "json", ["openai-anthropic"]),
+            ("streams/anthropic", "sse", ["anthropic-openai-streaming", "anthropic-anthropic-streaming"]),
+            ("streams/openai", "sse", ["openai-anthropic-streaming", "openai-openai-streaming"]),
+        ]
+        for table in tables {
+            let cases = Golden.cases(table.folder, extension: table.ext)
+            #expect(!cases.isEmpty, "no fixtures in \(table.folder)")
+            let expected = Set(
+                cases.flatMap { fixture in table.suffixes.map { Golden.goldenPath(for: fixture, suffix: $0) } }
+            )
+            let present = Set(Golden.cases(table.folder, extension: "golden"))
+            #expect(
+                present.subtracting(expected).isEmpty,
+                "goldens without a fixture: \(present.subtracting(expected).sorted())"
+            )
+        }
+    }
+
     // MARK: - Requests
 
     @Test(arguments: Golden.cases("requests/openai", extension: "json"))
