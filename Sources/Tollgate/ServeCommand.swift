@@ -8,10 +8,11 @@ import TollgateServer
 
 /// `tollgate serve --config FILE [overrides]`: runs the ext_proc server until SIGTERM or SIGINT.
 ///
-/// With gateway sections in the config (`providers:`, `models:` or `keys:`), every ext_proc stream
-/// goes to the gateway (`GatewayHandlerFactory`, router and upstream phases alike), the file is
-/// watched for hot reload, and with `--envoy-xds-dir` Envoy's routes and clusters are kept in step.
-/// Without them, requests pass through unchanged, as before the gateway existed.
+/// Every ext_proc stream goes to the gateway (`GatewayHandlerFactory`, router and upstream phases
+/// alike), whatever the config holds: it fails closed. A config without keys refuses every request
+/// with 401 (and an unknown path with 404) in the client's dialect; there is no pass-through mode.
+/// With `--config` the file is watched for hot reload, and with `--envoy-xds-dir` Envoy's routes and
+/// clusters are kept in step with it.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -27,36 +28,30 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "tollgate")
         let registry = MetricsRegistry()
 
-        let handlerFactory: any ExtProcHandlerFactory
-        var reloader: ConfigReloader?
         let gateway = config.gatewayConfig
-        if gateway.providers.isEmpty && gateway.models.isEmpty && gateway.keys.isEmpty {
-            logger.notice("no providers, models or keys in the config: requests pass through unchanged")
-            handlerFactory = PassThroughHandlerFactory()
-        } else {
-            let snapshot = try config.makeGatewaySnapshot(
-                file: options.configFile,
-                environment: ProcessInfo.processInfo.environment
-            )
-            let store = GatewaySnapshotStore(snapshot)
-            let xds = envoyXDS.makeWriter()
-            try xds?.write(gateway)
-            if let file = options.configFile {
-                reloader = ConfigReloader(
-                    configFile: file,
-                    store: store,
-                    loaded: config,
-                    registry: registry,
-                    logger: logger,
-                    beforeSwap: { try xds?.write($0) }
-                )
-            }
-            handlerFactory = GatewayHandlerFactory(snapshotStore: store, logger: logger, metrics: registry)
-            logger.info(
-                "gateway: \(gateway.providers.count) providers, \(gateway.models.count) models, \(gateway.keys.count) keys"
+        let store = GatewaySnapshotStore(
+            try config.makeGatewaySnapshot(file: options.configFile, environment: ProcessInfo.processInfo.environment)
+        )
+        let xds = envoyXDS.makeWriter()
+        try xds?.write(gateway)
+        let reloader = options.configFile.map { file in
+            ConfigReloader(
+                configFile: file,
+                store: store,
+                loaded: config,
+                registry: registry,
+                logger: logger,
+                beforeSwap: { try xds?.write($0) }
             )
         }
+        logger.info(
+            "gateway: \(gateway.providers.count) providers, \(gateway.models.count) models, \(gateway.keys.count) keys"
+        )
+        if gateway.keys.isEmpty {
+            logger.warning("no keys in the config: every request is refused with 401 until keys are added")
+        }
 
+        let handlerFactory = GatewayHandlerFactory(snapshotStore: store, logger: logger, metrics: registry)
         let service = ExtProcService(handlerFactory: handlerFactory, metrics: registry, logger: logger)
         reloader?.start()
         defer { reloader?.stop() }

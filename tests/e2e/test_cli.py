@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
+import json
 import subprocess
 import time
 
@@ -14,19 +13,36 @@ from harness import Probe, free_port, http_request
 
 
 @pytest.mark.parametrize("transport", ["tcp", "unix"])
-def test_tollgate_serve_with_a_config_file_behind_envoy(make_stack, tollgate_binary, transport):
+def test_tollgate_serve_without_gateway_sections_fails_closed(make_stack, tollgate_binary, transport):
+    """A config with only `server:` and `log:` is no open proxy: with no keys, every request is
+    refused by Tollgate (through Envoy) in the client's dialect, and none reaches the upstream."""
     stack = make_stack(
         transport,
         probe_options={"binary": tollgate_binary, "command": ["serve"], "config_file": True, "name": "tollgate"},
     )
-    body = os.urandom(256 * 1024)
-    test_id, status, _, _ = stack.request("POST", "/through-tollgate", body=body)
-    assert status == 200
-    seen = stack.upstream.wait_for(test_id)
-    assert seen.body_sha256 == hashlib.sha256(body).hexdigest()
+    chat = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode()
+    json_type = {"content-type": "application/json"}
+    refusals = [
+        ("/v1/chat/completions", {}, 401, "openai"),  # no key
+        ("/v1/chat/completions", {"authorization": "Bearer tg-not-a-key"}, 401, "openai"),
+        ("/v1/messages", {"x-api-key": "tg-not-a-key"}, 401, "anthropic"),
+        ("/through-tollgate", {"authorization": "Bearer tg-not-a-key"}, 404, "openai"),  # unknown path
+    ]
+    test_ids = []
+    for path, headers, status, dialect in refusals:
+        test_id, got, response_headers, body = stack.request("POST", path, body=chat, headers={**json_type, **headers})
+        test_ids.append(test_id)
+        assert got == status, (path, got, body)
+        assert response_headers.get("content-type", "").startswith("application/json"), response_headers
+        error = json.loads(body)
+        if dialect == "openai":
+            assert set(error["error"]) >= {"message", "type", "param", "code"}, error
+        else:
+            assert error["type"] == "error" and error["error"]["type"] == "authentication_error", error
+    assert all(not stack.upstream.received(test_id) for test_id in test_ids), "a refused request reached the upstream"
     result = health_check("127.0.0.1", stack.probe.port)
     assert result.grpc_status == OK and parse_health_status(result.messages()[0]) == SERVING
-    assert stack.probe.metric("tollgate_grpc_streams_total") >= 1
+    assert stack.probe.metric("tollgate_grpc_streams_total") >= len(refusals)
     stack.assert_no_ext_proc_failures()
 
 
