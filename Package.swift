@@ -58,6 +58,13 @@ let package = Package(
             ],
             swiftSettings: strictSwift),
 
+        // The usage ledger's SQLite storage: the batching writer behind Gateway's `UsageLedger`, the report
+        // queries, and `SQLiteConnection`, the one wrapper of the sqlite3 C API (the limiter's store reuses it).
+        .target(
+            name: "LedgerSQLite",
+            dependencies: ["CSQLite", "Gateway", "Telemetry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift),
+
         // A fake OpenAI-compatible provider (`tollgate fake-provider`) for the quick start and tests:
         // blocking HTTP/1.1 sockets, Foundation JSON; nothing in the gateway depends on it.
         .target(name: "FakeProvider", swiftSettings: strictSwift),
@@ -77,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "Tollgate",
             dependencies: [
-                "TollgateServer", "ExtProc", "Gateway", "FakeProvider",
+                "TollgateServer", "ExtProc", "Gateway", "FakeProvider", "LedgerSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +98,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSwift),
+
+        // Test-only: records into a ledger until killed; LedgerSQLiteTests SIGKILLs it to check the loss bound.
+        .executableTarget(
+            name: "LedgerCrashProbe",
+            dependencies: ["LedgerSQLite", "Gateway", "Telemetry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift),
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strictSwift),
@@ -110,6 +123,14 @@ let package = Package(
             dependencies: ["Gateway", "ExtProc", "Telemetry", .product(name: "Yams", package: "Yams")],
             // Translation fixtures and goldens, read and regenerated in place through #filePath.
             exclude: ["Fixtures"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "LedgerSQLiteTests",
+            dependencies: [
+                "LedgerSQLite", "Gateway", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift),
         .testTarget(name: "FakeProviderTests", dependencies: ["FakeProvider"], swiftSettings: strictSwift),
     ]

@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct LedgerSQLitePlaceholderTests {
+    @Test func placeholder() {}
+}
