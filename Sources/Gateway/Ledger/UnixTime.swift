@@ -1,0 +1,88 @@
+/// A wall-clock moment: milliseconds since 1970-01-01T00:00:00Z, leap seconds ignored (POSIX time).
+///
+/// The ledger's timestamps. Reports, days and retention are about calendar time, which
+/// `ContinuousClock` does not give; the gateway has no wall clock of its own (no Foundation, no libc),
+/// so whoever builds a `UsageRecord` is handed one (`LedgerSQLite` provides `UnixTime.now()`).
+/// Milliseconds are what the database stores: a 2020s timestamp is a 6-byte SQLite integer, where
+/// microseconds would take 8.
+public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) {
+        self.milliseconds = milliseconds
+    }
+
+    public init(seconds: Int64) {
+        self.milliseconds = seconds * 1000
+    }
+
+    public static let epoch = UnixTime(milliseconds: 0)
+
+    public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool {
+        lhs.milliseconds < rhs.milliseconds
+    }
+
+    /// This moment moved by `duration`, truncated to the millisecond.
+    public static func + (lhs: UnixTime, rhs: Duration) -> UnixTime {
+        UnixTime(milliseconds: lhs.milliseconds + rhs.wholeMilliseconds)
+    }
+
+    public static func - (lhs: UnixTime, rhs: Duration) -> UnixTime {
+        UnixTime(milliseconds: lhs.milliseconds - rhs.wholeMilliseconds)
+    }
+
+    /// The time from `rhs` to `lhs`.
+    public static func - (lhs: UnixTime, rhs: UnixTime) -> Duration {
+        .milliseconds(lhs.milliseconds - rhs.milliseconds)
+    }
+
+    /// `2025-03-01T12:30:05.250Z`: ISO 8601 in UTC, milliseconds shown only when not zero.
+    public var description: String {
+        let (days, millisecondOfDay) = milliseconds.floorDivided(by: 86_400_000)
+        let (year, month, day) = Self.civil(fromDays: days)
+        let seconds = millisecondOfDay / 1000
+        let fraction = millisecondOfDay % 1000
+        var text =
+            "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
+            + "\(Self.pad(seconds / 3600, 2)):\(Self.pad(seconds / 60 % 60, 2)):\(Self.pad(seconds % 60, 2))"
+        if fraction != 0 {
+            text += ".\(Self.pad(fraction, 3))"
+        }
+        return text + "Z"
+    }
+
+    /// The UTC calendar day, `2025-03-01`: how reports group by day.
+    public var day: String {
+        let (year, month, day) = Self.civil(fromDays: milliseconds.floorDivided(by: 86_400_000).quotient)
+        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
+    }
+
+    /// Days since the epoch of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = shiftedYear.floorDivided(by: 400).quotient
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The proleptic Gregorian date of a day since the epoch (Howard Hinnant's `civil_from_days`).
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468
+        let era = shifted.floorDivided(by: 146_097).quotient
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value.magnitude)
+        let sign = value < 0 ? "-" : ""
+        return sign + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
