@@ -1,6 +1,6 @@
 import Telemetry
 
-/// The ext_proc layer's instruments (docs/contracts.md), looked up once per service so that a
+/// The ext_proc layer's instruments (docs/architecture.md, "Observability"), looked up once per service so that a
 /// message costs a dictionary lookup and an atomic add.
 struct ExtProcMetrics: Sendable {
     /// Sized for synchronous handlers: most answer in microseconds; a slow one shows in the top buckets.

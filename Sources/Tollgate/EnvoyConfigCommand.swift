@@ -4,7 +4,7 @@ import Gateway
 import TollgateServer
 
 /// `tollgate envoy-config --config FILE`: prints the Envoy bootstrap for a Tollgate config, so nobody
-/// writes the Envoy side by hand (docs/contracts-gateway.md, "Envoy wiring").
+/// writes the Envoy side by hand (docs/architecture.md, "Envoy's side").
 ///
 /// Envoy reaches Tollgate at `server.socket` when it is set, else at `server.listen`.
 /// With `--xds-dir DIR` the routes and model clusters live in `DIR` (written now, and rewritten by

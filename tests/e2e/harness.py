@@ -273,7 +273,7 @@ def parse_prometheus(text: str) -> dict[tuple[str, frozenset], float]:
 
 
 class Probe:
-    """TollgateProbe (or `tollgate serve`), started with the contract's flags (docs/contracts.md).
+    """TollgateProbe (or `tollgate serve`), started with `tollgate serve`'s flags (docs/architecture.md, "Testing").
 
     With config_file=True the same settings go into a YAML file passed with --config instead of
     flags; extra_args are appended either way (flags override the file).

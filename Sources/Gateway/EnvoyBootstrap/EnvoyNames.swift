@@ -3,7 +3,7 @@
 /// The router-level phase sets `modelHeader`; Envoy's routes match it and pick the model's cluster;
 /// the upstream phase reads `backendMetadataKey` from the chosen host's metadata (attribute
 /// `hostMetadataAttribute`) and answers with `contentLengthMetadataKey` in `metadataNamespace`.
-/// docs/contracts-gateway.md ("Decided by envoy+e2e") explains each.
+/// docs/architecture.md ("The gateway") explains each.
 public enum EnvoyNames {
     /// Set by the router-level phase to the model's public name; routes match it exactly.
     public static let modelHeader = "x-tollgate-model"

@@ -2,8 +2,8 @@
 /// route configuration, and the two ext_proc filters' settings.
 ///
 /// These are plain `YAMLNode` trees, put inline into a bootstrap by `EnvoyBootstrapRenderer`, or
-/// written as xDS files by `EnvoyXDSWriter` for hot reload. docs/contracts-gateway.md ("Envoy
-/// wiring", "Decided by envoy+e2e") is the specification; `EnvoyNames` holds the shared names.
+/// written as xDS files by `EnvoyXDSWriter` for hot reload. docs/architecture.md ("Envoy's
+/// side", "The gateway") is the specification; `EnvoyNames` holds the shared names.
 public struct EnvoyResources: Sendable, Hashable {
     /// One `envoy.config.cluster.v3.Cluster` per model with at least one backend, in config order.
     public var clusters: [YAMLNode]

@@ -1,5 +1,5 @@
 /// The model clusters and the routes as Envoy filesystem-xDS files, so that a config reload reaches
-/// Envoy without a restart (docs/contracts-gateway.md, "Hot reload reaches Envoy").
+/// Envoy without a restart (docs/architecture.md, "Config, hot reload and the xDS files").
 ///
 /// The bootstrap from `tollgate envoy-config --xds-dir DIR` points CDS at `DIR/clusters.yaml` and
 /// RDS at `DIR/routes.yaml`; each file is a `DiscoveryResponse`. Envoy watches each path for a file

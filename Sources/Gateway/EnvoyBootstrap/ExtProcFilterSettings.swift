@@ -1,4 +1,4 @@
-/// The two ext_proc filters Tollgate runs in, as docs/contracts-gateway.md ("Envoy wiring") fixes them.
+/// The two ext_proc filters Tollgate runs in, as docs/architecture.md ("Envoy's side") fixes them.
 ///
 /// - `router`: in the listener's HTTP filter chain, once per request: request headers and the buffered
 ///   body (key check, model, routing header), response headers; may change its own mode later.

@@ -1,7 +1,7 @@
 import ExtProc
 
 /// How each `GatewayError` appears to the client: status, error type and code in both dialects,
-/// and a message with no internal detail. Statuses and types follow docs/contracts-gateway.md
+/// and a message with no internal detail. Statuses and types follow docs/architecture.md ("Where errors come from")
 /// and the providers' own errors (OpenAI's `invalid_request_error` + `code`; Anthropic's
 /// `authentication_error`, `permission_error`, `not_found_error`, `request_too_large`, `api_error`).
 extension GatewayError {

@@ -1,7 +1,7 @@
 import ExtProc
 
-/// The router-level ext_proc stream of one request (docs/contracts-gateway.md, "Per-request flow"
-/// 1, 2 and 4).
+/// The router-level ext_proc stream of one request (docs/architecture.md, "One request, two
+/// phases" 1, 2 and 4).
 ///
 /// - Request headers: endpoint from `:path`, method check, gateway key (`authorization: Bearer` or
 ///   `x-api-key`), `/v1/models` answered at once, `content-length` over the cap refused; key

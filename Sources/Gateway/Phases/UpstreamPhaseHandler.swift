@@ -1,7 +1,7 @@
 import ExtProc
 
-/// The upstream-level ext_proc stream of one attempt (docs/contracts-gateway.md, "Per-request
-/// flow" 3). Envoy runs the cluster's upstream filters once per attempt, retries included, and
+/// The upstream-level ext_proc stream of one attempt (docs/architecture.md, "One request,
+/// two phases" 3). Envoy runs the cluster's upstream filters once per attempt, retries included, and
 /// sends only the request headers, with the upstream host's metadata as a request attribute.
 ///
 /// The reply rewrites the attempt for the backend Envoy picked: `:path`, `:authority`, the
