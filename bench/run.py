@@ -1,25 +1,37 @@
-"""What Tollgate's ext_proc hop costs, measured on loopback in one run.
+"""What Tollgate's ext_proc hop costs, and what the gateway adds on top, measured on loopback in one run.
 
-    h2load --h2c--> Envoy (front) --h2c--> Envoy (upstream: direct_response 200 "ok")
+    h2load --h2c--> Envoy (front) --> Envoy (upstream: direct_response 200 "ok")
                       |
-                      +--ext_proc, gRPC over h2c on a Unix socket (or TCP)--> TollgateProbe (release)
+                      +--ext_proc, gRPC over h2c on a Unix socket (or TCP)--> TollgateProbe or tollgate (release)
 
-Scenarios, each with its own fresh front Envoy (and probe):
+Transport scenarios: the tests' Envoy bootstrap (tests/e2e/harness.py), one ext_proc filter, TollgateProbe.
   envoy-get          no ext_proc filter, GET                         (baseline for the GET rows)
   hdr-req            request headers SEND, everything else SKIP/NONE
   hdr-req-resp       request and response headers SEND
   envoy-post-1k      no ext_proc filter, POST with a 1 KB body      (baseline for the body row)
   body-1k-buffered   request headers SEND + request body BUFFERED (1 KB), response SKIP
 
+Gateway scenarios: the bootstrap `tollgate envoy-config` renders for a one-model config whose provider
+is the upstream Envoy (router-level ext_proc: request headers, buffered body, response headers;
+upstream ext_proc per attempt: request headers; the header_mutation that restores content-length).
+Both send `POST /v1/chat/completions` with a ~1 KB OpenAI chat body and a gateway key; the rendered
+config is the same file for both, only the server on Tollgate's socket differs.
+  router-noop        TollgateProbe, which continues every message; the requests carry
+                     `x-tollgate-model` themselves so that the model's route matches (baseline)
+  router-gateway     `tollgate serve`: key check, body scan, routing, request state, and per attempt
+                     path, authority, credential and the body with the upstream model name
+
 For each: req/s, p50 and p99 latency (from h2load's per-request log), the ratio of req/s to the
 baseline, the microseconds added at p50, and CPU microseconds per request of the front Envoy and
-of the probe (utime+stime from /proc/PID/stat around the measured run, divided by its requests).
-Nothing is written into the repository; copy the output into bench/RESULTS.md by hand.
+of the ext_proc server (utime+stime from /proc/PID/stat around the measured run, divided by its
+requests). Nothing is written into the repository; copy the output into bench/RESULTS.md by hand.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import platform
 import shutil
@@ -33,7 +45,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 
 import harness  # noqa: E402
-from harness import Envoy, Probe, direct_response_config, envoy_config, ext_proc_filter, free_port, h2load  # noqa: E402
+from harness import (  # noqa: E402
+    Envoy,
+    Probe,
+    Process,
+    direct_response_config,
+    envoy_config,
+    ext_proc_filter,
+    free_port,
+    h2load,
+    http_request,
+    wait_until,
+)
+
+BENCH_MODEL = "bench-model"
+BENCH_KEY = "tg-bench-key-not-a-secret"
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,8 @@ class Scenario:
     baseline: str | None  # the scenario this one is compared with
     modes: dict | None  # ext_proc processing modes, None: no ext_proc filter
     body: bool = False
+    # "probe": the tests' bootstrap with `modes`; "router-noop"/"router-gateway": the rendered gateway bootstrap.
+    kind: str = "probe"
 
 
 SCENARIOS = [
@@ -54,6 +82,8 @@ SCENARIOS = [
     Scenario("body-1k-buffered", "envoy-post-1k", dict(request_header_mode="SEND", request_body_mode="BUFFERED",
                                                        response_header_mode="SKIP", response_body_mode="NONE"),
              body=True),
+    Scenario("router-noop", None, None, body=True, kind="router-noop"),
+    Scenario("router-gateway", "router-noop", None, body=True, kind="router-gateway"),
 ]  # fmt: skip
 
 
@@ -70,10 +100,149 @@ class Measurement:
     non_2xx: int
 
 
-def measure(scenario: Scenario, args, workdir: Path, upstream_port: int, probe_bin: Path, body_file: Path) -> Measurement:
+@dataclass
+class Gateway:
+    """What the gateway scenarios share: Tollgate's config, the bootstrap rendered from it, its ports."""
+
+    tollgate_bin: Path
+    config: Path
+    envoy_config: Path
+    listener_port: int
+    admin_port: int
+    tollgate_port: int | None  # TCP transport; None: the Unix socket
+    socket_path: Path
+    body_file: Path
+
+
+def chat_body(size: int = 1024) -> bytes:
+    """An OpenAI chat completion request of about `size` bytes."""
+    def encode(text: str) -> bytes:
+        return json.dumps({
+            "model": BENCH_MODEL,
+            "messages": [
+                {"role": "system", "content": "You are a concise assistant."},
+                {"role": "user", "content": text},
+            ],
+            "temperature": 0.2,
+            "max_tokens": 64,
+        }).encode()  # fmt: skip
+
+    filler = "Summarise the following note in one sentence. "
+    text = (filler * (size // len(filler) + 1))[: max(0, size - len(encode("")))]
+    return encode(text)
+
+
+def prepare_gateway(args, workdir: Path, upstream_port: int, tollgate_bin: Path) -> Gateway:
+    """Writes the bench config (one provider: the upstream Envoy; one model; one key; the provider's
+    credential in a file beside the config) and renders Envoy's bootstrap with `tollgate envoy-config`."""
+    socket_path = workdir / "tollgate.sock"
+    tollgate_port = free_port() if args.transport == "tcp" else None
+    endpoint = f'listen: "127.0.0.1:{tollgate_port}"' if tollgate_port else f'socket: "{socket_path}"'
+    (workdir / "provider.key").write_text("sk-bench-provider\n")
+    digest = hashlib.sha256(BENCH_KEY.encode()).hexdigest()
+    config = workdir / "tollgate.yaml"
+    config.write_text(
+        f"""server:
+  {endpoint}
+  admin: "127.0.0.1:{free_port()}"
+log:
+  level: warning
+providers:
+  - name: bench
+    schema: openai
+    base_url: http://127.0.0.1:{upstream_port}/v1
+    credential:
+      file: provider.key
+models:
+  - name: {BENCH_MODEL}
+    backends:
+      - provider: bench
+        model: bench-upstream-model
+keys:
+  - name: bench
+    tenant: bench
+    sha256: {digest}
+    models: ["{BENCH_MODEL}"]
+"""
+    )
+    listener_port, admin_port = free_port(), free_port()
+    rendered = workdir / "envoy-router.yaml"
+    render = subprocess.run(
+        [str(tollgate_bin), "envoy-config", "--config", str(config), "--listen", f"127.0.0.1:{listener_port}",
+         "--admin-port", str(admin_port), "--output", str(rendered)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if render.returncode != 0:
+        raise RuntimeError(f"tollgate envoy-config failed:\n{render.stderr}")
+    body_file = workdir / "chat-1k.json"
+    body_file.write_bytes(chat_body())
+    return Gateway(tollgate_bin, config, rendered, listener_port, admin_port, tollgate_port, socket_path, body_file)
+
+
+class RenderedEnvoy:
+    """Envoy running a bootstrap file as `tollgate envoy-config` wrote it (fixed admin port)."""
+
+    def __init__(self, workdir: Path, gateway: Gateway, name: str, concurrency: int):
+        self.admin_port = gateway.admin_port
+        argv = [harness.envoy_binary(), "-c", str(gateway.envoy_config), "--disable-hot-restart",
+                "--concurrency", str(concurrency), "-l", "warning"]  # fmt: skip
+        self.process = Process(name, argv, workdir)
+        try:
+            wait_until(self._ready, 30, f"{name} /ready on 127.0.0.1:{self.admin_port}")
+        except Exception:
+            self.process.stop(timeout=2)
+            raise RuntimeError(f"{name} did not become ready:\n{self.process.tail()}") from None
+
+    def _ready(self) -> bool:
+        self.process.check_alive("while starting")
+        return http_request("127.0.0.1", self.admin_port, "GET", "/ready", timeout=1)[0] == 200
+
+    def ext_proc_streams(self) -> dict[str, int]:
+        """streams_started of the router-level and the upstream ext_proc filters (checks both ran)."""
+        _, _, body = http_request("127.0.0.1", self.admin_port, "GET", "/stats?filter=ext_proc.*streams_started", timeout=5)
+        stats = {}
+        for line in body.decode().splitlines():
+            name, _, value = line.partition(": ")
+            if value.strip().isdigit():
+                stats[name] = int(value)
+        return stats
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def start_router_side(scenario: Scenario, args, workdir: Path, gateway: Gateway, probe_bin: Path):
+    """The ext_proc server on the rendered config's socket (probe or tollgate) and the front Envoy."""
+    common = dict(tcp=gateway.tollgate_port is not None, unix=gateway.tollgate_port is None, port=gateway.tollgate_port,
+                  threads=args.probe_threads, drain_seconds=1, log_level="warning", name="tollgate")  # fmt: skip
+    if scenario.kind == "router-gateway":
+        server = Probe(workdir, binary=gateway.tollgate_bin, command=["serve"],
+                       extra_args=["--config", str(gateway.config)], **common)  # fmt: skip
+    else:
+        server = Probe(workdir, binary=probe_bin, **common)
+    try:
+        envoy = RenderedEnvoy(workdir, gateway, f"envoy-{scenario.name}", args.envoy_concurrency)
+    except Exception:
+        server.stop()
+        raise
+    return server, envoy
+
+
+def measure(
+    scenario: Scenario, args, workdir: Path, upstream_port: int, probe_bin: Path, body_file: Path, gateway: Gateway | None
+) -> Measurement:
     probe = None
     envoy = None
     try:
+        if scenario.kind != "probe":
+            assert gateway is not None
+            probe, envoy = start_router_side(scenario, args, workdir, gateway, probe_bin)
+            headers = {"authorization": f"Bearer {BENCH_KEY}", "content-type": "application/json"}
+            if scenario.kind == "router-noop":
+                headers["x-tollgate-model"] = BENCH_MODEL
+            return run_load(scenario, args, workdir, envoy, probe,
+                            f"http://127.0.0.1:{gateway.listener_port}/v1/chat/completions",
+                            dict(data_file=gateway.body_file, headers=headers))  # fmt: skip
         if scenario.modes is not None:
             probe = Probe(
                 workdir,
@@ -95,37 +264,44 @@ def measure(scenario: Scenario, args, workdir: Path, upstream_port: int, probe_b
         )
         envoy = Envoy(workdir, config, name=f"envoy-{scenario.name}", concurrency=args.envoy_concurrency, log_level="warning")
         port = config["static_resources"]["listeners"][0]["address"]["socket_address"]["port_value"]
-        url = f"http://127.0.0.1:{port}/bench"
-        load = dict(clients=args.clients, streams=args.streams, threads=args.h2load_threads,
-                    data_file=body_file if scenario.body else None)  # fmt: skip
-
-        warm = h2load(url, requests=args.warmup_requests, timeout=120, **load)
-        if warm.succeeded != args.warmup_requests:
-            raise RuntimeError(f"{scenario.name}: warm-up failed: {warm.summary()}")
-
-        envoy_cpu = envoy.process.cpu_seconds()
-        probe_cpu = probe.process.cpu_seconds() if probe else 0.0
-        run = h2load(url, duration=args.duration, timeout=args.duration + 120,
-                     log_path=workdir / f"{scenario.name}.h2load.log", **load)  # fmt: skip
-        envoy_cpu = envoy.process.cpu_seconds() - envoy_cpu
-        probe_cpu = (probe.process.cpu_seconds() - probe_cpu) if probe else None
-        done = max(1, run.succeeded)
-        return Measurement(
-            scenario=scenario,
-            rps=run.rps,
-            requests=run.succeeded,
-            p50_us=run.percentile_us(50),
-            p99_us=run.percentile_us(99),
-            envoy_cpu_us=envoy_cpu * 1e6 / done,
-            probe_cpu_us=probe_cpu * 1e6 / done if probe_cpu is not None else None,
-            failed=run.failed + run.errored + run.timeouts,
-            non_2xx=run.status_3xx + run.status_4xx + run.status_5xx,
-        )
+        return run_load(scenario, args, workdir, envoy, probe, f"http://127.0.0.1:{port}/bench",
+                        dict(data_file=body_file if scenario.body else None))  # fmt: skip
     finally:
         if envoy:
             envoy.stop()
         if probe:
             probe.stop()
+
+
+def run_load(scenario: Scenario, args, workdir: Path, envoy, probe: Probe | None, url: str, request: dict) -> Measurement:
+    """Warm-up, then the measured h2load run, with the CPU both processes used during it."""
+    load = dict(clients=args.clients, streams=args.streams, threads=args.h2load_threads, **request)
+    warm = h2load(url, requests=args.warmup_requests, timeout=120, **load)
+    if warm.succeeded != args.warmup_requests or warm.status_2xx != args.warmup_requests:
+        raise RuntimeError(f"{scenario.name}: warm-up failed: {warm.summary()}")
+    if isinstance(envoy, RenderedEnvoy):
+        streams = envoy.ext_proc_streams()
+        if len([n for n, v in streams.items() if v > 0]) < 2:
+            raise RuntimeError(f"{scenario.name}: both ext_proc filters should have run: {streams}")
+
+    envoy_cpu = envoy.process.cpu_seconds()
+    probe_cpu = probe.process.cpu_seconds() if probe else 0.0
+    run = h2load(url, duration=args.duration, timeout=args.duration + 120,
+                 log_path=workdir / f"{scenario.name}.h2load.log", **load)  # fmt: skip
+    envoy_cpu = envoy.process.cpu_seconds() - envoy_cpu
+    probe_cpu = (probe.process.cpu_seconds() - probe_cpu) if probe else None
+    done = max(1, run.succeeded)
+    return Measurement(
+        scenario=scenario,
+        rps=run.rps,
+        requests=run.succeeded,
+        p50_us=run.percentile_us(50),
+        p99_us=run.percentile_us(99),
+        envoy_cpu_us=envoy_cpu * 1e6 / done,
+        probe_cpu_us=probe_cpu * 1e6 / done if probe_cpu is not None else None,
+        failed=run.failed + run.errored + run.timeouts,
+        non_2xx=run.status_3xx + run.status_4xx + run.status_5xx,
+    )
 
 
 def median_by_rps(runs: list[Measurement]) -> Measurement:
@@ -144,13 +320,14 @@ def version_line(argv: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--probe", type=Path, help="TollgateProbe binary (default: swift build -c release)")
+    parser.add_argument("--tollgate", type=Path, help="tollgate binary (default: swift build -c release)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per scenario")
     parser.add_argument("--warmup-requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=16, help="h2load -c (connections)")
     parser.add_argument("--streams", type=int, default=4, help="h2load -m (concurrent streams per connection)")
     parser.add_argument("--h2load-threads", type=int, default=1)
     parser.add_argument("--envoy-concurrency", type=int, default=1, help="front Envoy worker threads")
-    parser.add_argument("--probe-threads", type=int, default=1, help="probe event-loop threads")
+    parser.add_argument("--probe-threads", type=int, default=1, help="probe and tollgate event-loop threads")
     parser.add_argument("--transport", choices=["unix", "tcp"], default="unix", help="Envoy -> probe")
     parser.add_argument("--repeat", type=int, default=1, help="runs per scenario; the median by req/s is shown")
     parser.add_argument("--only", nargs="*", help="scenario names to run (baselines are added)")
@@ -166,6 +343,11 @@ def main() -> None:
     body_file = workdir / "body-1k.bin"
     body_file.write_bytes(os.urandom(1024))
     upstream_port = free_port()
+    gateway = None
+    tollgate_bin = None
+    if any(s.kind != "probe" for s in selected):
+        tollgate_bin = args.tollgate or harness.tollgate_binary("release")
+        gateway = prepare_gateway(args, workdir, upstream_port, tollgate_bin)
     upstream = Envoy(workdir, direct_response_config(upstream_port), name="upstream-envoy", concurrency=1, log_level="warning")
     runs: dict[str, list[Measurement]] = {s.name: [] for s in selected}
     load_before = Path("/proc/loadavg").read_text().split()[:3]
@@ -174,7 +356,9 @@ def main() -> None:
         for attempt in range(args.repeat):
             for scenario in selected:
                 harness.log(f"{scenario.name}: run {attempt + 1}/{args.repeat}")
-                runs[scenario.name].append(measure(scenario, args, workdir, upstream_port, probe_bin, body_file))
+                runs[scenario.name].append(
+                    measure(scenario, args, workdir, upstream_port, probe_bin, body_file, gateway)
+                )
     finally:
         upstream.stop()
     load_after = Path("/proc/loadavg").read_text().split()[:3]
@@ -185,24 +369,26 @@ def main() -> None:
     print(f"# host: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; {platform.platform()}")
     print(f"# envoy: {version_line([harness.envoy_binary(), '--version']).split('version: ')[-1]}")
     print(f"# h2load: {version_line(['h2load', '--version'])}; probe: {probe_bin}")
+    if tollgate_bin:
+        print(f"# tollgate: {tollgate_bin}; router-* body: {gateway.body_file.stat().st_size} bytes")
     git = shutil.which("git")
     if git:
         print(f"# commit: {version_line([git, '-C', str(harness.REPO), 'rev-parse', '--short', 'HEAD'])}")
     print(f"# load: h2load -c {args.clients} -m {args.streams} ({concurrency} concurrent streams), "
           f"{args.duration:g}s per scenario after {args.warmup_requests} warm-up requests, median of {args.repeat}")  # fmt: skip
-    print(f"# front envoy --concurrency {args.envoy_concurrency}; probe --threads {args.probe_threads}; "
+    print(f"# front envoy --concurrency {args.envoy_concurrency}; probe/tollgate --threads {args.probe_threads}; "
           f"ext_proc over {args.transport}; upstream: a second Envoy with direct_response")  # fmt: skip
     print(f"# load average before/after: {' '.join(load_before)} / {' '.join(load_after)} (other work on the machine skews results)")
     print()
     header = (f"{'scenario':<18} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'rps/base':>8} {'+p50 us':>8} "
-              f"{'envoy cpu us/req':>16} {'probe cpu us/req':>16} {'errors':>6}")  # fmt: skip
+              f"{'envoy cpu us/req':>16} {'ext_proc cpu us/req':>19} {'errors':>6}")  # fmt: skip
     print(header)
     print("-" * len(header))
     for name, m in results.items():
         base = results.get(m.scenario.baseline) if m.scenario.baseline else None
         ratio = f"{m.rps / base.rps:8.2f}" if base else f"{'-':>8}"
         added = f"{m.p50_us - base.p50_us:8.0f}" if base else f"{'-':>8}"
-        probe_cpu = f"{m.probe_cpu_us:16.1f}" if m.probe_cpu_us is not None else f"{'-':>16}"
+        probe_cpu = f"{m.probe_cpu_us:19.1f}" if m.probe_cpu_us is not None else f"{'-':>19}"
         print(f"{name:<18} {m.rps:9.0f} {m.p50_us:8.0f} {m.p99_us:8.0f} {ratio} {added} "
               f"{m.envoy_cpu_us:16.1f} {probe_cpu} {m.failed + m.non_2xx:6d}")  # fmt: skip
     if any(m.failed or m.non_2xx for m in results.values()):
