@@ -1,0 +1,169 @@
+import ExtProc
+
+/// How each `RateLimitError` appears to the client, in the shapes `GatewayError` uses: 429 with
+/// `Retry-After` for a limit, OpenAI's `type` `tokens` / `requests` / `insufficient_quota` (as
+/// OpenAI's own 429s have) and Anthropic's `rate_limit_error`. The message names the limit and
+/// its scope, which the client's operator configured for it, and nothing else of the gateway.
+extension RateLimitError {
+    public var status: Int {
+        switch self {
+        case .limitReached, .exceedsLimit: 429
+        case .unpricedModel: 500
+        case .storeUnavailable: 503
+        }
+    }
+
+    /// `Retry-After` in seconds; nil when no wait helps.
+    public var retryAfterSeconds: Int? {
+        switch self {
+        case .limitReached(let refusal): refusal.retryAfterSeconds
+        case .storeUnavailable: 1
+        case .exceedsLimit, .unpricedModel: nil
+        }
+    }
+
+    /// `error.type` in OpenAI's shape.
+    public var openAIType: String {
+        switch self {
+        case .limitReached(let refusal), .exceedsLimit(let refusal):
+            switch refusal.counter.kind.unit {
+            case .tokens: "tokens"
+            case .requests, .concurrentRequests: "requests"
+            case .nanoUSD: "insufficient_quota"
+            }
+        case .unpricedModel, .storeUnavailable: "server_error"
+        }
+    }
+
+    /// `error.code` in OpenAI's shape.
+    public var openAICode: String? {
+        switch self {
+        case .limitReached(let refusal), .exceedsLimit(let refusal):
+            refusal.counter.kind.unit == .nanoUSD ? "insufficient_quota" : "rate_limit_exceeded"
+        case .unpricedModel, .storeUnavailable: nil
+        }
+    }
+
+    /// `error.type` in Anthropic's shape.
+    public var anthropicType: String {
+        switch self {
+        case .limitReached, .exceedsLimit: "rate_limit_error"
+        case .unpricedModel, .storeUnavailable: "api_error"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .limitReached(let refusal):
+            let what = refusal.counter.kind.unit == .nanoUSD ? "Budget" : "Rate limit"
+            return "\(what) reached for \(refusal.counter.kind.words) on \(refusal.counter.scope): "
+                + "limit \(Self.amount(refusal.limit, refusal)), used \(Self.amount(refusal.used, refusal)), "
+                + "requested \(Self.amount(refusal.requested, refusal)). "
+                + "Try again in \(RateLimitHeaders.duration(Int64(refusal.retryAfterSeconds) * 1000))."
+        case .exceedsLimit(let refusal):
+            let cause =
+                switch refusal.counter.kind.unit {
+                case .tokens: " (estimated input tokens plus max_tokens)"
+                case .nanoUSD: " (the most the estimated input and max_tokens can cost)"
+                case .requests, .concurrentRequests: ""
+                }
+            return "Request too large for \(refusal.counter.kind.words) on \(refusal.counter.scope): "
+                + "limit \(Self.amount(refusal.limit, refusal)), requested \(Self.amount(refusal.requested, refusal))"
+                + "\(cause). Reduce the input or max_tokens."
+        case .unpricedModel, .storeUnavailable:
+            return "The gateway could not check this request against its rate limits."
+        }
+    }
+
+    /// A token for Envoy's access log and the `reason` metric label.
+    public var kind: String {
+        switch self {
+        case .limitReached(let refusal): "rate_limited_" + refusal.counter.kind.configKey
+        case .exceedsLimit: "rate_limit_exceeded_by_request"
+        case .unpricedModel: "rate_limit_unpriced_model"
+        case .storeUnavailable: "rate_limit_store_unavailable"
+        }
+    }
+
+    /// Every kind, for registering metrics up front.
+    public static let allKinds =
+        RateLimitKind.allCases.map { "rate_limited_" + $0.configKey } + [
+            "rate_limit_exceeded_by_request", "rate_limit_unpriced_model", "rate_limit_store_unavailable",
+        ]
+
+    /// The error body in `dialect`'s shape (`GatewayError`'s shapes, `param` null).
+    public func body(in dialect: APIDialect) -> [UInt8] {
+        var json = JSONWriter(capacity: 256)
+        switch dialect {
+        case .openAI:
+            json.raw(#"{"error":{"message":"#)
+            json.string(message)
+            json.raw(#","type":"#)
+            json.string(openAIType)
+            json.raw(#","param":null,"code":"#)
+            json.stringOrNull(openAICode)
+            json.raw("}}")
+        case .anthropic:
+            json.raw(#"{"type":"error","error":{"type":"#)
+            json.string(anthropicType)
+            json.raw(#","message":"#)
+            json.string(message)
+            json.raw("}}")
+        }
+        return json.bytes
+    }
+
+    /// The reply that ends the exchange: status, JSON content type, `retry-after` when a wait
+    /// helps, the refusing limit's `x-ratelimit-*` headers when it counts tokens or requests,
+    /// and the body in `dialect`.
+    public func immediateResponse(in dialect: APIDialect) -> ImmediateResponse {
+        var headers = [
+            HeaderValueOption(
+                HeaderField(name: "content-type", value: "application/json"),
+                appendAction: .overwriteIfExistsOrAdd
+            )
+        ]
+        if let retryAfterSeconds {
+            headers.append(
+                HeaderValueOption(
+                    HeaderField(name: "retry-after", value: String(retryAfterSeconds)),
+                    appendAction: .overwriteIfExistsOrAdd
+                )
+            )
+        }
+        switch self {
+        case .limitReached(let refusal), .exceedsLimit(let refusal):
+            let status = RateLimitCounterStatus(
+                limit: refusal.limit,
+                used: refusal.used,
+                resetMilliseconds: refusal.resetMilliseconds
+            )
+            headers += RateLimitHeaders(counters: [refusal.counter], statuses: [status]).headerOptions
+        case .unpricedModel, .storeUnavailable:
+            break
+        }
+        return ImmediateResponse(
+            status: status,
+            headers: HeaderMutation(setHeaders: headers),
+            body: body(in: dialect),
+            details: "tollgate_" + kind
+        )
+    }
+
+    /// An amount in the limit's unit: a count, or dollars for budgets (`$0.0123`, `$10.00`).
+    static func amount(_ value: Int, _ refusal: RateLimitRefusal) -> String {
+        guard refusal.counter.kind.unit == .nanoUSD else { return String(value) }
+        return dollars(nanoUSD: value)
+    }
+
+    /// Nano-dollars as dollars with 2 to 6 decimals, rounded up at the sixth.
+    static func dollars(nanoUSD: Int) -> String {
+        let micro = (max(0, nanoUSD) + 999) / 1000
+        let whole = micro / 1_000_000
+        var fraction = String(String(micro % 1_000_000 + 1_000_000).dropFirst())
+        while fraction.count > 2, fraction.hasSuffix("0") {
+            fraction.removeLast()
+        }
+        return "$\(whole).\(fraction)"
+    }
+}

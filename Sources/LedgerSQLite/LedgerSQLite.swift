@@ -1,1 +1,0 @@
-// The usage ledger's SQLite storage; its types arrive in the files next to this one.
