@@ -24,11 +24,11 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// This moment moved by `duration`, truncated to the millisecond.
     public static func + (lhs: UnixTime, rhs: Duration) -> UnixTime {
-        UnixTime(milliseconds: lhs.milliseconds + rhs.wholeMilliseconds)
+        UnixTime(milliseconds: lhs.milliseconds + Self.milliseconds(rhs))
     }
 
     public static func - (lhs: UnixTime, rhs: Duration) -> UnixTime {
-        UnixTime(milliseconds: lhs.milliseconds - rhs.wholeMilliseconds)
+        UnixTime(milliseconds: lhs.milliseconds - Self.milliseconds(rhs))
     }
 
     /// The time from `rhs` to `lhs`.
@@ -38,7 +38,7 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// `2025-03-01T12:30:05.250Z`: ISO 8601 in UTC, milliseconds shown only when not zero.
     public var description: String {
-        let (days, millisecondOfDay) = milliseconds.floorDivided(by: 86_400_000)
+        let (days, millisecondOfDay) = Self.floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let seconds = millisecondOfDay / 1000
         let fraction = millisecondOfDay % 1000
@@ -53,14 +53,14 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The UTC calendar day, `2025-03-01`: how reports group by day.
     public var day: String {
-        let (year, month, day) = Self.civil(fromDays: milliseconds.floorDivided(by: 86_400_000).quotient)
+        let (year, month, day) = Self.civil(fromDays: Self.floorDivide(milliseconds, 86_400_000).quotient)
         return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
     }
 
     /// Days since the epoch of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
     static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let shiftedYear = month <= 2 ? year - 1 : year
-        let era = shiftedYear.floorDivided(by: 400).quotient
+        let era = Self.floorDivide(shiftedYear, 400).quotient
         let yearOfEra = shiftedYear - era * 400
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
@@ -70,7 +70,7 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The proleptic Gregorian date of a day since the epoch (Howard Hinnant's `civil_from_days`).
     static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
-        let era = shifted.floorDivided(by: 146_097).quotient
+        let era = Self.floorDivide(shifted, 146_097).quotient
         let dayOfEra = shifted - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
@@ -78,6 +78,19 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// `duration` in whole milliseconds, truncated toward zero.
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Division rounding toward negative infinity, with a remainder that is never negative.
+    private static func floorDivide(_ dividend: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let quotient = dividend / divisor
+        let remainder = dividend % divisor
+        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {
