@@ -56,7 +56,8 @@ extension LedgerStore {
         if count == 0, rows.first?.totals.requests == 0 {
             return [UsageReport.Row(groups: [], totals: UsageTotals())]
         }
-        let partition = names.isEmpty ? "" : "PARTITION BY \(names.joined(separator: ", "))"
+        // A window cannot refer to the select list's aliases: partition by the expressions.
+        let partition = expressions.isEmpty ? "" : "PARTITION BY \(expressions.joined(separator: ", "))"
         let medians = try connection.prepare(
             """
             SELECT \((names + ["duration_us"]).joined(separator: ", ")) FROM (

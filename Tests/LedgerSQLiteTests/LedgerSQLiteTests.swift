@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct LedgerSQLitePlaceholderTests {
-    @Test func placeholder() {}
-}
