@@ -21,7 +21,7 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
         table = Mutex(RateLimitCounterTable(reservationLifetimeMilliseconds: milliseconds))
     }
 
-    public func reserve(_ charges: [RateLimitCharge], now: RateLimitInstant) -> RateLimitStoreOutcome {
+    public func reserve(_ charges: [RateLimitCharge], now: UnixTime) -> RateLimitStoreOutcome {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         let outcome = table.withLock { $0.reserve(id: id, charges: charges, now: now) }
         switch outcome {
@@ -32,7 +32,7 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
         }
     }
 
-    public func settle(_ ticket: RateLimitTicket, finalAmounts: [Int], now: RateLimitInstant) {
+    public func settle(_ ticket: RateLimitTicket, finalAmounts: [Int], now: UnixTime) {
         _ = table.withLock { $0.settle(id: ticket.id, amounts: finalAmounts, now: now) }
     }
 
@@ -42,18 +42,18 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
     }
 
     /// What `counter` holds at `now`, reservations in flight included.
-    public func used(_ counter: RateLimitCounterID, now: RateLimitInstant) -> Int {
+    public func used(_ counter: RateLimitCounterID, now: UnixTime) -> Int {
         table.withLock { $0.used(counter, now: now) }
     }
 
     /// The live buckets of `counter` at `now`, oldest first.
-    public func buckets(_ counter: RateLimitCounterID, now: RateLimitInstant) -> [RateLimitBucket] {
+    public func buckets(_ counter: RateLimitCounterID, now: UnixTime) -> [RateLimitBucket] {
         table.withLock { $0.buckets(counter, now: now) }
     }
 
     /// Expires reservations past their lifetime now, rather than at the next reservation.
-    public func expireReservations(now: RateLimitInstant) {
-        table.withLock { _ = $0.sweepIfDue(now: now) }
+    public func expireReservations(now: UnixTime) {
+        table.withLock { _ = $0.sweepIfDue(now: now, force: true) }
     }
 
     // MARK: - Persistence
@@ -63,7 +63,7 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
     @discardableResult
     public func restore(
         from store: any RateLimitSnapshotStore,
-        now: RateLimitInstant
+        now: UnixTime
     ) throws(RateLimitStoreError)
         -> Int
     {
@@ -77,7 +77,7 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
     /// Writes every windowed counter changed since the last save. On failure the counters stay
     /// marked as changed, so the next save writes them. Returns how many counters were written.
     @discardableResult
-    public func save(to store: any RateLimitSnapshotStore, now: RateLimitInstant) throws(RateLimitStoreError) -> Int {
+    public func save(to store: any RateLimitSnapshotStore, now: UnixTime) throws(RateLimitStoreError) -> Int {
         let snapshots = table.withLock { $0.snapshot(now: now) }
         guard !snapshots.isEmpty else { return 0 }
         do {
@@ -111,7 +111,7 @@ public final class InMemoryRateLimitSnapshotStore: RateLimitSnapshotStore {
 
     public func saveRateLimitCounters(
         _ snapshots: [RateLimitCounterSnapshot],
-        now: RateLimitInstant
+        now: UnixTime
     ) throws(RateLimitStoreError) {
         if failing.load(ordering: .relaxed) { throw RateLimitStoreError("snapshot store failing") }
         saved.withLock { saved in

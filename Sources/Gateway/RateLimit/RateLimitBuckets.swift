@@ -30,12 +30,12 @@ struct RateLimitBuckets: Sendable, Hashable {
     }
 
     /// The bucket `instant` falls in, never earlier than `head`.
-    private func current(at instant: RateLimitInstant) -> Int64 {
+    private func current(at instant: UnixTime) -> Int64 {
         max(head, window.period(at: instant))
     }
 
     /// Drops every bucket that is out of the window at `instant`.
-    mutating func advance(to instant: RateLimitInstant) {
+    mutating func advance(to instant: UnixTime) {
         let period = window.period(at: instant)
         guard period > head else { return }
         if head == Self.empty || period - head >= count {
@@ -61,14 +61,14 @@ struct RateLimitBuckets: Sendable, Hashable {
     }
 
     /// The amount counted at `instant`.
-    mutating func usage(at instant: RateLimitInstant) -> Int {
+    mutating func usage(at instant: UnixTime) -> Int {
         advance(to: instant)
         return total
     }
 
     /// Adds `amount` to the bucket of `instant` and returns that bucket's index.
     @discardableResult
-    mutating func add(_ amount: Int, at instant: RateLimitInstant) -> Int64 {
+    mutating func add(_ amount: Int, at instant: UnixTime) -> Int64 {
         advance(to: instant)
         let period = current(at: instant)
         let index = slot(period)
@@ -80,7 +80,7 @@ struct RateLimitBuckets: Sendable, Hashable {
 
     /// Changes bucket `period` by `delta` (never below zero); false when that bucket is no longer
     /// in the window at `instant`, so the change has nowhere to go.
-    mutating func adjust(period: Int64, by delta: Int, at instant: RateLimitInstant) -> Bool {
+    mutating func adjust(period: Int64, by delta: Int, at instant: UnixTime) -> Bool {
         advance(to: instant)
         let index = slot(period)
         guard period <= head, period > head - count, periods[index] == period else { return false }
@@ -92,7 +92,7 @@ struct RateLimitBuckets: Sendable, Hashable {
 
     /// Sets bucket `period` to `amount` when it is still in the window at `instant`, as a restart
     /// restores saved buckets; false when it has expired.
-    mutating func restore(period: Int64, amount: Int, at instant: RateLimitInstant) -> Bool {
+    mutating func restore(period: Int64, amount: Int, at instant: UnixTime) -> Bool {
         advance(to: instant)
         guard period <= head, period > head - count, amount >= 0 else { return false }
         let index = slot(period)
@@ -120,7 +120,7 @@ struct RateLimitBuckets: Sendable, Hashable {
 
     /// How long from `instant` until at least `needed` has left the window, oldest buckets
     /// first; nil when even an empty window would not free that much (as of the last `advance`).
-    func delay(untilFreed needed: Int, at instant: RateLimitInstant) -> Int64? {
+    func delay(untilFreed needed: Int, at instant: UnixTime) -> Int64? {
         guard needed > 0 else { return 0 }
         guard head != Self.empty else { return nil }
         var freed = 0
@@ -130,7 +130,7 @@ struct RateLimitBuckets: Sendable, Hashable {
             if periods[index] == period {
                 freed += amounts[index]
                 if freed >= needed {
-                    return max(1, window.expiry(of: period).millisecondsSince1970 - instant.millisecondsSince1970)
+                    return max(1, window.expiry(of: period).milliseconds - instant.milliseconds)
                 }
             }
             period += 1
@@ -139,13 +139,13 @@ struct RateLimitBuckets: Sendable, Hashable {
     }
 
     /// How long from `instant` until the window is empty (as of the last `advance`); 0 when it is.
-    func delayUntilEmpty(at instant: RateLimitInstant) -> Int64 {
+    func delayUntilEmpty(at instant: UnixTime) -> Int64 {
         guard total > 0, head != Self.empty else { return 0 }
         var period = head
         while period > head - count {
             let index = slot(period)
             if periods[index] == period, amounts[index] != 0 {
-                return max(0, window.expiry(of: period).millisecondsSince1970 - instant.millisecondsSince1970)
+                return max(0, window.expiry(of: period).milliseconds - instant.milliseconds)
             }
             period -= 1
         }

@@ -9,11 +9,11 @@
 /// local store holds its lock for a few additions.
 public protocol RateLimitCounterStore: Sendable {
     /// Checks every charge against its counter and adds all of them, or none.
-    func reserve(_ charges: [RateLimitCharge], now: RateLimitInstant) -> RateLimitStoreOutcome
+    func reserve(_ charges: [RateLimitCharge], now: UnixTime) -> RateLimitStoreOutcome
 
     /// Replaces each charge of `ticket` by the final amount at the same index (0 for
     /// `concurrentRequests`). A ticket is settled at most once; later calls change nothing.
-    func settle(_ ticket: RateLimitTicket, finalAmounts: [Int], now: RateLimitInstant)
+    func settle(_ ticket: RateLimitTicket, finalAmounts: [Int], now: UnixTime)
 }
 
 /// Saved counters, so that a restart does not reset a day's or month's usage.
@@ -29,7 +29,7 @@ public protocol RateLimitSnapshotStore: Sendable {
     /// counter), and may drop any saved bucket that has expired by `now`.
     func saveRateLimitCounters(
         _ snapshots: [RateLimitCounterSnapshot],
-        now: RateLimitInstant
+        now: UnixTime
     ) throws(RateLimitStoreError)
 }
 

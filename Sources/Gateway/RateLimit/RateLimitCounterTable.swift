@@ -23,27 +23,27 @@ struct RateLimitCounterTable: Sendable {
             buckets = kind.window.map { RateLimitBuckets(window: $0) }
         }
 
-        mutating func used(at now: RateLimitInstant) -> Int {
+        mutating func used(at now: UnixTime) -> Int {
             if buckets != nil {
                 return buckets!.usage(at: now)
             }
             return inFlight
         }
 
-        func resetMilliseconds(at now: RateLimitInstant) -> Int64 {
+        func resetMilliseconds(at now: UnixTime) -> Int64 {
             buckets?.delayUntilEmpty(at: now) ?? 0
         }
     }
 
     private struct Pending: Sendable {
         var ticket: RateLimitTicket
-        var expires: RateLimitInstant
+        var expires: UnixTime
     }
 
     let reservationLifetimeMilliseconds: Int64
     private var counters: [RateLimitCounterID: Counter] = [:]
     private var pending: [UInt64: Pending] = [:]
-    private var nextSweep: RateLimitInstant?
+    private var nextSweep: UnixTime?
 
     init(reservationLifetimeMilliseconds: Int64) {
         self.reservationLifetimeMilliseconds = max(1, reservationLifetimeMilliseconds)
@@ -60,7 +60,7 @@ struct RateLimitCounterTable: Sendable {
     }
 
     /// Checks every charge; adds all of them under reservation `id`, or none.
-    mutating func reserve(id: UInt64, charges: [RateLimitCharge], now: RateLimitInstant) -> OnReserve {
+    mutating func reserve(id: UInt64, charges: [RateLimitCharge], now: UnixTime) -> OnReserve {
         sweepIfDue(now: now)
         for (index, charge) in charges.enumerated() {
             let check = update(charge.counter) { counter -> (used: Int, fits: Bool, retry: Int64?, reset: Int64) in
@@ -103,7 +103,7 @@ struct RateLimitCounterTable: Sendable {
         let ticket = RateLimitTicket(id: id, charges: charges, periods: periods)
         pending[id] = Pending(
             ticket: ticket,
-            expires: now.adding(milliseconds: reservationLifetimeMilliseconds)
+            expires: now + .milliseconds(reservationLifetimeMilliseconds)
         )
         return .reserved(ticket, statuses: statuses)
     }
@@ -119,7 +119,7 @@ struct RateLimitCounterTable: Sendable {
     }
 
     /// Replaces each charge of reservation `id` with the final amount at the same index.
-    mutating func settle(id: UInt64, amounts: [Int], now: RateLimitInstant) -> OnSettle {
+    mutating func settle(id: UInt64, amounts: [Int], now: UnixTime) -> OnSettle {
         guard let entry = pending[id] else { return .unknownReservation }
         guard amounts.count == entry.ticket.charges.count else { return .amountsMismatch }
         pending[id] = nil
@@ -127,7 +127,7 @@ struct RateLimitCounterTable: Sendable {
         return .settled
     }
 
-    private mutating func apply(_ ticket: RateLimitTicket, finalAmounts: [Int], now: RateLimitInstant) {
+    private mutating func apply(_ ticket: RateLimitTicket, finalAmounts: [Int], now: UnixTime) {
         for (index, charge) in ticket.charges.enumerated() {
             let delta = max(0, finalAmounts[index]) - charge.amount
             update(charge.counter) { counter in
@@ -151,11 +151,12 @@ struct RateLimitCounterTable: Sendable {
         case swept(expired: Int)
     }
 
-    /// Expires reservations older than the lifetime, at most every tenth of it.
+    /// Expires reservations older than the lifetime, at most every tenth of it unless `force`d
+    /// (so a lost reservation is freed between one and 1.1 lifetimes after it was made).
     @discardableResult
-    mutating func sweepIfDue(now: RateLimitInstant) -> OnSweep {
-        if let nextSweep, now < nextSweep { return .notDue }
-        nextSweep = now.adding(milliseconds: max(1, reservationLifetimeMilliseconds / 10))
+    mutating func sweepIfDue(now: UnixTime, force: Bool = false) -> OnSweep {
+        if !force, let nextSweep, now < nextSweep { return .notDue }
+        nextSweep = now + .milliseconds(max(1, reservationLifetimeMilliseconds / 10))
         let expired = pending.filter { $0.value.expires <= now }
         for (id, entry) in expired {
             pending[id] = nil
@@ -173,7 +174,7 @@ struct RateLimitCounterTable: Sendable {
 
     /// The windowed counters changed since the last snapshot, each with its live buckets (none
     /// when it has emptied, so a store can drop it), and marks them saved.
-    mutating func snapshot(now: RateLimitInstant) -> [RateLimitCounterSnapshot] {
+    mutating func snapshot(now: UnixTime) -> [RateLimitCounterSnapshot] {
         var result: [RateLimitCounterSnapshot] = []
         for id in counters.keys {
             guard counters[id]!.unsaved, counters[id]!.buckets != nil else { continue }
@@ -198,7 +199,7 @@ struct RateLimitCounterTable: Sendable {
 
     /// Sets counters to saved buckets that are still in their window at `now`; buckets already in
     /// the table are replaced, so restoring twice is restoring once.
-    mutating func restore(_ snapshots: [RateLimitCounterSnapshot], now: RateLimitInstant) -> OnRestore {
+    mutating func restore(_ snapshots: [RateLimitCounterSnapshot], now: UnixTime) -> OnRestore {
         var restored = 0
         for snapshot in snapshots where snapshot.counter.kind.window != nil {
             update(snapshot.counter) { counter in
@@ -214,13 +215,13 @@ struct RateLimitCounterTable: Sendable {
     // MARK: - Reading
 
     /// What `counter` holds at `now`; 0 for a counter never charged.
-    mutating func used(_ counter: RateLimitCounterID, now: RateLimitInstant) -> Int {
+    mutating func used(_ counter: RateLimitCounterID, now: UnixTime) -> Int {
         guard counters[counter] != nil else { return 0 }
         return counters[counter]!.used(at: now)
     }
 
     /// The live buckets of `counter` at `now`, oldest first.
-    mutating func buckets(_ counter: RateLimitCounterID, now: RateLimitInstant) -> [RateLimitBucket] {
+    mutating func buckets(_ counter: RateLimitCounterID, now: UnixTime) -> [RateLimitBucket] {
         guard counters[counter]?.buckets != nil else { return [] }
         counters[counter]!.buckets!.advance(to: now)
         return counters[counter]!.buckets!.buckets

@@ -29,7 +29,7 @@ extension RateLimitError {
             switch refusal.counter.kind.unit {
             case .tokens: "tokens"
             case .requests, .concurrentRequests: "requests"
-            case .nanoUSD: "insufficient_quota"
+            case .microUSD: "insufficient_quota"
             }
         case .unpricedModel, .storeUnavailable: "server_error"
         }
@@ -39,7 +39,7 @@ extension RateLimitError {
     public var openAICode: String? {
         switch self {
         case .limitReached(let refusal), .exceedsLimit(let refusal):
-            refusal.counter.kind.unit == .nanoUSD ? "insufficient_quota" : "rate_limit_exceeded"
+            refusal.counter.kind.unit == .microUSD ? "insufficient_quota" : "rate_limit_exceeded"
         case .unpricedModel, .storeUnavailable: nil
         }
     }
@@ -55,7 +55,7 @@ extension RateLimitError {
     public var message: String {
         switch self {
         case .limitReached(let refusal):
-            let what = refusal.counter.kind.unit == .nanoUSD ? "Budget" : "Rate limit"
+            let what = refusal.counter.kind.unit == .microUSD ? "Budget" : "Rate limit"
             return "\(what) reached for \(refusal.counter.kind.words) on \(refusal.counter.scope): "
                 + "limit \(Self.amount(refusal.limit, refusal)), used \(Self.amount(refusal.used, refusal)), "
                 + "requested \(Self.amount(refusal.requested, refusal)). "
@@ -64,7 +64,7 @@ extension RateLimitError {
             let cause =
                 switch refusal.counter.kind.unit {
                 case .tokens: " (estimated input tokens plus max_tokens)"
-                case .nanoUSD: " (the most the estimated input and max_tokens can cost)"
+                case .microUSD: " (the most the estimated input and max_tokens can cost)"
                 case .requests, .concurrentRequests: ""
                 }
             return "Request too large for \(refusal.counter.kind.words) on \(refusal.counter.scope): "
@@ -152,13 +152,13 @@ extension RateLimitError {
 
     /// An amount in the limit's unit: a count, or dollars for budgets (`$0.0123`, `$10.00`).
     static func amount(_ value: Int, _ refusal: RateLimitRefusal) -> String {
-        guard refusal.counter.kind.unit == .nanoUSD else { return String(value) }
-        return dollars(nanoUSD: value)
+        guard refusal.counter.kind.unit == .microUSD else { return String(value) }
+        return dollars(microUSD: value)
     }
 
-    /// Nano-dollars as dollars with 2 to 6 decimals, rounded up at the sixth.
-    static func dollars(nanoUSD: Int) -> String {
-        let micro = (max(0, nanoUSD) + 999) / 1000
+    /// Micro-dollars as dollars with 2 to 6 decimals.
+    static func dollars(microUSD: Int) -> String {
+        let micro = max(0, microUSD)
         let whole = micro / 1_000_000
         var fraction = String(String(micro % 1_000_000 + 1_000_000).dropFirst())
         while fraction.count > 2, fraction.hasSuffix("0") {

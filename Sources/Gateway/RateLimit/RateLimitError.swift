@@ -15,7 +15,7 @@ public enum RateLimitError: Error, Sendable, Hashable {
     case storeUnavailable(String)
 }
 
-/// The limit that refused a reservation and its numbers, in the limit's unit (nano-dollars for
+/// The limit that refused a reservation and its numbers, in the limit's unit (micro-dollars for
 /// budgets).
 public struct RateLimitRefusal: Sendable, Hashable {
     public var counter: RateLimitCounterID

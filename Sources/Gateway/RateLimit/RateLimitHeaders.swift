@@ -27,7 +27,7 @@ public struct RateLimitHeaders: Sendable, Hashable {
                 tokens = Self.tighter(tokens, status)
             case .requests:
                 requests = Self.tighter(requests, status)
-            case .concurrentRequests, .nanoUSD:
+            case .concurrentRequests, .microUSD:
                 break
             }
         }

@@ -2,7 +2,8 @@
 ///
 /// Token limits count a request's input plus output tokens (`TokenUsage.totalTokens`); request
 /// limits count requests admitted; `concurrentRequests` counts reservations not yet settled;
-/// budgets count money in nano-dollars (10⁻⁹ USD), priced by `RateLimitPricing`.
+/// budgets count money in micro-dollars (10⁻⁶ USD, `MicroDollars`), priced by the `PriceTable` the
+/// usage ledger uses, so a budget and the ledger's cost agree.
 public enum RateLimitKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case tokensPerMinute = "tokens_per_minute"
     case tokensPerHour = "tokens_per_hour"
@@ -18,7 +19,7 @@ public enum RateLimitKind: String, Sendable, Hashable, CaseIterable, Comparable 
         case tokens
         case requests
         case concurrentRequests
-        case nanoUSD
+        case microUSD
     }
 
     public var unit: Unit {
@@ -26,7 +27,7 @@ public enum RateLimitKind: String, Sendable, Hashable, CaseIterable, Comparable 
         case .tokensPerMinute, .tokensPerHour, .tokensPerDay, .tokensPerMonth: .tokens
         case .requestsPerMinute: .requests
         case .concurrentRequests: .concurrentRequests
-        case .budgetUSDPerDay, .budgetUSDPerMonth: .nanoUSD
+        case .budgetUSDPerDay, .budgetUSDPerMonth: .microUSD
         }
     }
 

@@ -1,19 +1,20 @@
-/// The `limits:` rules compiled for lookup, with the prices budgets are counted in: an immutable
-/// value, rebuilt on each config reload and read by every request (it belongs in the gateway's
-/// config snapshot). Counters are not here: they outlive reloads in the counter store, found by
-/// `RateLimitCounterID`, so a changed limit applies to the usage already counted.
+/// The `limits:` rules compiled for lookup, with the price table budgets are counted in: an
+/// immutable value, rebuilt on each config reload and read by every request (it belongs in the
+/// gateway's config snapshot). Counters are not here: they outlive reloads in the counter store,
+/// found by `RateLimitCounterID`, so a changed limit applies to the usage already counted.
 public struct RateLimitPolicy: Sendable {
     public let rules: [RateLimitRule]
-    public let pricing: any RateLimitPricing
+    /// The ledger's prices (`prices:`), so that a budget and the ledger count the same cost.
+    public let prices: PriceTable
     /// Each scope's limits, in `RateLimitKind` order.
     private let limitsByScope: [RateLimitScope: [(kind: RateLimitKind, limit: Int)]]
     /// Which scope shapes any rule uses, to skip lookups that cannot match.
     private let scopeKinds: Set<RateLimitScope.Kind>
 
     /// Rules with the same scope are merged; a kind set twice keeps the lower limit.
-    public init(rules: [RateLimitRule], pricing: any RateLimitPricing = RateLimitPriceList()) {
+    public init(rules: [RateLimitRule], prices: PriceTable = .empty) {
         self.rules = rules
-        self.pricing = pricing
+        self.prices = prices
         var merged: [RateLimitScope: [RateLimitKind: Int]] = [:]
         for rule in rules {
             merged[rule.scope, default: [:]].merge(rule.limits.filter { $0.value > 0 }) { min($0, $1) }

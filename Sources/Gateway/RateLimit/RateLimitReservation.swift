@@ -7,12 +7,12 @@ public struct RateLimitReservation: Sendable, Hashable {
     /// nil when no limit applies.
     let ticket: RateLimitTicket?
     /// The model's price when a budget applies, so that settlement counts the same price.
-    let price: RateLimitPrice?
+    let price: ModelPrice?
     public let headers: RateLimitHeaders
     /// What was held against token limits: estimated input plus the output cap.
     public let reservedTokens: Int
 
-    init(ticket: RateLimitTicket?, price: RateLimitPrice?, headers: RateLimitHeaders, reservedTokens: Int) {
+    init(ticket: RateLimitTicket?, price: ModelPrice?, headers: RateLimitHeaders, reservedTokens: Int) {
         self.ticket = ticket
         self.price = price
         self.headers = headers

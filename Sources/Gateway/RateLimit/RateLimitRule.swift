@@ -1,7 +1,8 @@
 /// One item of the `limits:` section: a scope and the limits set on it.
 ///
-/// Amounts are in the kind's unit: tokens, requests, concurrent requests, or nano-dollars for
-/// budgets (`budget_usd_per_day: 2.5` is 2 500 000 000). Every amount is at least 1.
+/// Amounts are in the kind's unit: tokens, requests, concurrent requests, or micro-dollars for
+/// budgets (`budget_usd_per_day: 2.5` is 2 500 000, parsed by `MicroDollars.parse`). Every amount
+/// is between 1 and `maximumAmount`.
 public struct RateLimitRule: Sendable, Hashable {
     public var scope: RateLimitScope
     /// Each kind at most once.
@@ -12,19 +13,7 @@ public struct RateLimitRule: Sendable, Hashable {
         self.limits = limits
     }
 
-    /// Nano-dollars per dollar.
-    public static let nanoUSDPerUSD = 1_000_000_000
-
-    /// A budget in dollars as nano-dollars, rounded to the nearest; nil when negative, not finite
-    /// or above `maximumBudgetUSD`.
-    public static func nanoUSD(fromUSD dollars: Double) -> Int? {
-        guard dollars.isFinite, dollars >= 0, dollars <= Double(maximumBudgetUSD) else { return nil }
-        return Int((dollars * Double(nanoUSDPerUSD)).rounded())
-    }
-
-    /// Budgets up to one billion dollars fit a 64-bit count of nano-dollars many times over.
-    public static let maximumBudgetUSD = 1_000_000_000
-
-    /// Token and request limits up to 10¹⁵ leave room in 64 bits for any sum of reservations.
+    /// 10¹⁵ tokens, requests or micro-dollars (a billion dollars): far above any real limit, and
+    /// low enough that sums of reservations never approach `Int.max`.
     public static let maximumAmount = 1_000_000_000_000_000
 }

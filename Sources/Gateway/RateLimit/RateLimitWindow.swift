@@ -27,33 +27,41 @@ public enum RateLimitWindow: Sendable, Hashable, CaseIterable {
 
     /// The index of the bucket (sliding) or period (calendar) holding `instant`: consecutive
     /// buckets have consecutive indexes.
-    public func period(at instant: RateLimitInstant) -> Int64 {
-        let milliseconds = instant.millisecondsSince1970
+    public func period(at instant: UnixTime) -> Int64 {
+        let milliseconds = instant.milliseconds
         switch self {
         case .minute: return milliseconds.floorDivided(by: 1000)
         case .hour: return milliseconds.floorDivided(by: 60_000)
         case .utcDay: return milliseconds.floorDivided(by: 86_400_000)
         case .utcMonth:
-            let (year, month, _) = UTCCalendar.civil(days: Int(milliseconds.floorDivided(by: 86_400_000)))
-            return Int64(year) * 12 + Int64(month - 1)
+            let (year, month, _) = UnixTime.civil(fromDays: milliseconds.floorDivided(by: 86_400_000))
+            return year * 12 + (month - 1)
         }
     }
 
     /// When bucket or period `period` begins.
-    public func start(of period: Int64) -> RateLimitInstant {
+    public func start(of period: Int64) -> UnixTime {
         switch self {
-        case .minute: return RateLimitInstant(millisecondsSince1970: period * 1000)
-        case .hour: return RateLimitInstant(millisecondsSince1970: period * 60_000)
-        case .utcDay: return RateLimitInstant(millisecondsSince1970: period * 86_400_000)
+        case .minute: return UnixTime(milliseconds: period * 1000)
+        case .hour: return UnixTime(milliseconds: period * 60_000)
+        case .utcDay: return UnixTime(milliseconds: period * 86_400_000)
         case .utcMonth:
             let year = period.floorDivided(by: 12)
-            return RateLimitInstant(year: Int(year), month: Int(period - year * 12) + 1, day: 1)
+            return UnixTime(milliseconds: UnixTime.days(year: year, month: period - year * 12 + 1, day: 1) * 86_400_000)
         }
     }
 
     /// When an amount added to bucket `period` stops counting: the start of the bucket that
     /// replaces it.
-    public func expiry(of period: Int64) -> RateLimitInstant {
+    public func expiry(of period: Int64) -> UnixTime {
         start(of: period + Int64(bucketCount))
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards negative infinity, so instants before 1970 fall in the right bucket.
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -29,11 +29,11 @@ public struct RateLimiter: Sendable {
         _ subject: RateLimitSubject,
         demand: RateLimitDemand,
         policy: RateLimitPolicy,
-        now: RateLimitInstant
+        now: UnixTime
     ) throws(RateLimitError) -> RateLimitReservation {
         let limits = policy.limits(for: subject)
         guard !limits.isEmpty else { return .empty }
-        var price: RateLimitPrice?
+        var price: ModelPrice?
         var charges: [RateLimitCharge] = []
         charges.reserveCapacity(limits.count)
         for (counter, limit) in limits {
@@ -43,17 +43,14 @@ public struct RateLimiter: Sendable {
                 amount = demand.totalTokens
             case .requests, .concurrentRequests:
                 amount = 1
-            case .nanoUSD:
+            case .microUSD:
                 if price == nil {
-                    guard let found = policy.pricing.rateLimitPrice(forModel: subject.model) else {
+                    guard let found = policy.prices.price(for: subject.model) else {
                         throw .unpricedModel(subject.model)
                     }
                     price = found
                 }
-                amount = price!.maximumCostNanoUSD(
-                    inputTokens: demand.inputTokens,
-                    outputTokens: demand.maxOutputTokens
-                )
+                amount = Self.maximumCost(of: demand, at: price!)
             }
             charges.append(RateLimitCharge(counter: counter, limit: limit, amount: amount))
         }
@@ -87,7 +84,7 @@ public struct RateLimiter: Sendable {
     /// The response ended: every charge becomes the exact `usage` (total tokens, its cost), the
     /// request stays counted, the in-flight slot is freed. Usage above the reservation is
     /// charged too.
-    public func settle(_ reservation: RateLimitReservation, usage: TokenUsage, now: RateLimitInstant) {
+    public func settle(_ reservation: RateLimitReservation, usage: TokenUsage, now: UnixTime) {
         finish(reservation, usage: usage, keepRequest: true, now: now)
     }
 
@@ -96,14 +93,14 @@ public struct RateLimiter: Sendable {
     public func release(
         _ reservation: RateLimitReservation,
         consumed: TokenUsage = .none,
-        now: RateLimitInstant
+        now: UnixTime
     ) {
         finish(reservation, usage: consumed, keepRequest: true, now: now)
     }
 
     /// The request was never sent (refused later in the same phase): everything is given back,
     /// the request count included.
-    public func cancel(_ reservation: RateLimitReservation, now: RateLimitInstant) {
+    public func cancel(_ reservation: RateLimitReservation, now: UnixTime) {
         finish(reservation, usage: .none, keepRequest: false, now: now)
     }
 
@@ -111,19 +108,33 @@ public struct RateLimiter: Sendable {
         _ reservation: RateLimitReservation,
         usage: TokenUsage,
         keepRequest: Bool,
-        now: RateLimitInstant
+        now: UnixTime
     ) {
         guard let ticket = reservation.ticket else { return }
         let tokens = max(0, usage.inputTokens) + max(0, usage.outputTokens)
-        let cost = reservation.price?.costNanoUSD(of: usage) ?? 0
+        let cost = reservation.price.map { Int(min($0.cost(of: usage), Int64(RateLimitRule.maximumAmount))) } ?? 0
         let amounts = ticket.charges.map { charge -> Int in
             switch charge.counter.kind.unit {
             case .tokens: tokens
             case .requests: keepRequest ? charge.amount : 0
             case .concurrentRequests: 0
-            case .nanoUSD: cost
+            case .microUSD: cost
             }
         }
         store.settle(ticket, finalAmounts: amounts, now: now)
+    }
+
+    /// The most `demand` can cost at `price`, however the provider's cache splits the prompt
+    /// (cached reads are usually cheaper than input, cache writes dearer): what a reservation holds
+    /// against a budget, in micro-dollars.
+    static func maximumCost(of demand: RateLimitDemand, at price: ModelPrice) -> Int {
+        let input = demand.inputTokens
+        let shapes = [
+            TokenUsage(inputTokens: input, outputTokens: demand.maxOutputTokens),
+            TokenUsage(inputTokens: input, outputTokens: demand.maxOutputTokens, cachedInputTokens: input),
+            TokenUsage(inputTokens: input, outputTokens: demand.maxOutputTokens, cacheCreationInputTokens: input),
+        ]
+        let cost = shapes.map { price.cost(of: $0) }.max() ?? 0
+        return Int(min(cost, Int64(RateLimitRule.maximumAmount)))
     }
 }
