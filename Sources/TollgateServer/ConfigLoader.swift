@@ -74,6 +74,9 @@ public enum ConfigLoader {
         read(&config.models, from: &mapping, &diagnostics)
         read(&config.keys, from: &mapping, &diagnostics)
         read(&config.gateway, from: &mapping, &diagnostics)
+        read(&config.storage, from: &mapping, &diagnostics)
+        read(&config.ledger, from: &mapping, &diagnostics)
+        read(&config.prices, from: &mapping, &diagnostics)
         diagnostics.attempt { () throws(ConfigError) in try mapping.rejectUnknownKeys() }
         // Checks across sections.
         if !config.providers.hasErrors {

@@ -10,6 +10,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var models = ModelsSection()
     public var keys = KeysSection()
     public var gateway = GatewaySection()
+    // Storage and the usage ledger (read at startup only), and the price table.
+    public var storage = StorageSection()
+    public var ledger = LedgerSection()
+    public var prices = PricesSection()
 
     public init() {}
 
