@@ -9,7 +9,7 @@ struct TollgateCommand: ParsableCommand {
         version: TollgateVersion.current,
         subcommands: [
             ServeCommand.self, CheckCommand.self, KeyCommand.self, EnvoyConfigCommand.self, FakeProviderCommand.self,
-            VersionCommand.self,
+            UsageCommand.self, VersionCommand.self,
         ]
     )
 }
