@@ -115,13 +115,26 @@ final class ManualClock: Sendable {
     }
 }
 
-/// A gateway as `tollgate serve` builds it, with a hand-moved clock and its own metrics.
+/// Keeps every completion it is told of, in order.
+final class RecordingObserver: RequestObserver {
+    private let recorded = Mutex<[RequestCompletion]>([])
+
+    func requestDidComplete(_ completion: RequestCompletion) {
+        recorded.withLock { $0.append(completion) }
+    }
+
+    var completions: [RequestCompletion] { recorded.withLock { $0 } }
+}
+
+/// A gateway as `tollgate serve` builds it, with a hand-moved clock, its own metrics and an
+/// observer that records every completion.
 struct GatewayHarness {
     let factory: GatewayHandlerFactory
     let snapshots: GatewaySnapshotStore
     let requests: RequestStore
     let clock = ManualClock()
     let registry = MetricsRegistry()
+    let observer = RecordingObserver()
 
     init(snapshot: GatewaySnapshot = GatewayFixture.snapshot()) {
         snapshots = GatewaySnapshotStore(snapshot)
@@ -132,7 +145,9 @@ struct GatewayHarness {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             metrics: registry,
             requestStore: requests,
-            now: { clock.now }
+            observer: observer,
+            now: { clock.now },
+            unixTime: { 1_700_000_000 }
         )
     }
 

@@ -161,11 +161,13 @@ import Testing
         #expect(String(decoding: state.body[state.modelValueRange], as: UTF8.self) == #""fast""#)
         #expect(gateway.metric(#"tollgate_gateway_requests_total{endpoint="/v1/chat/completions"} 1"#))
 
-        // Later phases pass through; the end of the stream drops the state.
-        #expect(
-            handler.handle(ProcessingRequest(payload: .responseHeaders(HTTPHeaders(fields: [], endOfStream: false))))
-                == .continue
+        // A response with no upstream attempt behind it (Envoy's own) passes untouched; the end
+        // of the stream drops the state.
+        let reply = handler.handle(
+            ProcessingRequest(payload: .responseHeaders(HTTPHeaders(fields: [], endOfStream: false)))
         )
+        #expect(reply.common == CommonResponse())
+        #expect(reply.modeOverride == nil)
         #expect(gateway.requests.count == 1)
         handler.streamDidEnd(.reset)
         #expect(gateway.requests.count == 0)

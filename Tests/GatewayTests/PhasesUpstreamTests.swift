@@ -57,7 +57,10 @@ import Testing
         #expect(response.setHeader("authorization") == "Bearer sk-openai-secret")
         #expect(response.setHeader("openai-organization") == "org-123")
         #expect(response.setHeader("x-api-key") == nil)
-        #expect(Set(response.removedHeaders) == ["x-tollgate-model", "x-tollgate-request", "x-api-key", "api-key"])
+        #expect(
+            Set(response.removedHeaders)
+                == ["x-tollgate-model", "x-tollgate-request", "x-api-key", "api-key", "accept-encoding"]
+        )
         #expect(common.headerMutation.setHeaders.allSatisfy { $0.appendAction == .overwriteIfExistsOrAdd })
         try expectRewrittenBody(response, original: original, model: "gpt-4o-mini-2024-07-18")
         // Byte-exact apart from the model value.
@@ -82,7 +85,10 @@ import Testing
         #expect(response.setHeader("authorization") == nil)
         #expect(
             Set(response.removedHeaders)
-                == ["x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "openai-organization"]
+                == [
+                    "x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "accept-encoding",
+                    "openai-organization",
+                ]
         )
         try expectRewrittenBody(response, original: original, model: "my-deployment")
     }
@@ -104,7 +110,10 @@ import Testing
         #expect(response.setHeader("anthropic-version") == "2023-06-01")
         #expect(
             Set(response.removedHeaders)
-                == ["x-tollgate-model", "x-tollgate-request", "authorization", "api-key", "openai-organization"]
+                == [
+                    "x-tollgate-model", "x-tollgate-request", "authorization", "api-key", "accept-encoding",
+                    "openai-organization",
+                ]
         )
         try expectRewrittenBody(response, original: original, model: "claude-sonnet-4-5")
     }
@@ -119,7 +128,7 @@ import Testing
             Set(response.removedHeaders)
                 == [
                     "x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "api-key",
-                    "openai-organization",
+                    "accept-encoding", "openai-organization",
                 ]
         )
         #expect(response.setHeader("authorization") == nil)
@@ -270,12 +279,16 @@ import Testing
     }
 
     @Test func endpointTheBackendCannotServeIs400() throws {
-        // /v1/messages with a GPT model whose attempt lands on Azure, which has no Messages API.
-        let (id, _) = try routed(path: "/v1/messages", body: #"{"model":"fast","max_tokens":1}"#)
-        let response = try #require(attempt(id: id, backend: "gpt-4o-mini/1", path: "/v1/messages").immediate)
+        // Embeddings for a Claude model: Anthropic has no embeddings API.
+        let (id, _) = try routed(
+            path: "/v1/embeddings",
+            key: GatewayFixture.teamBKey,
+            body: #"{"model":"sonnet","input":"x"}"#
+        )
+        let response = try #require(attempt(id: id, backend: "claude-sonnet/0", path: "/v1/embeddings").immediate)
         #expect(response.status == 400)
         #expect(try errorField(response, "type") == "invalid_request_error")
-        #expect(try jsonObject(response.body)["type"] as? String == "error")
+        #expect(response.details == "tollgate_endpoint_not_supported")
     }
 
     @Test func rotatedCredentialIsUsedByTheNextAttempt() throws {

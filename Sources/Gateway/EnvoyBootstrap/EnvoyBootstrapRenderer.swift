@@ -106,6 +106,12 @@ public enum EnvoyBootstrapRenderer {
                                     YAMLEntry("codec_type", "AUTO"),
                                     routes,
                                     YAMLEntry(
+                                        "access_log",
+                                        EnvoyAccessLog.config,
+                                        comment:
+                                            "One JSON line per request on stdout, with the tokens and backend Tollgate reports."
+                                    ),
+                                    YAMLEntry(
                                         "local_reply_config",
                                         EnvoyLocalReplies.config,
                                         comment:

@@ -10,6 +10,10 @@
 ///
 /// Each mapper matches on response flags or request headers, never on Tollgate's immediate
 /// responses (which carry no flag), so those bodies pass untouched. The first matching mapper wins.
+///
+/// Each also adds `x-tollgate-local-reply: <reason>` (`GatewayHeaders.localReply`): the router
+/// phase then knows the response is Envoy's, not the last attempt's provider's, leaves its body
+/// alone, reports the reason, and removes the header.
 enum EnvoyLocalReplies {
     static let upstreamFailureFlags: [String] = ["UF", "UH", "UT", "URX", "UO", "UC", "UR"]
 
@@ -39,12 +43,14 @@ enum EnvoyLocalReplies {
             "mappers": .list(
                 mappers(
                     when: tooLarge,
+                    reason: "request_too_large",
                     message: "The request body is larger than the gateway's limit.",
                     openAI: (type: "invalid_request_error", code: "request_too_large"),
                     anthropicType: "request_too_large"
                 )
                     + mappers(
                         when: upstreamFailure,
+                        reason: "upstream_unavailable",
                         message: "The provider could not be reached or did not answer in time.",
                         openAI: (type: "server_error", code: "upstream_unavailable"),
                         anthropicType: "api_error"
@@ -56,6 +62,7 @@ enum EnvoyLocalReplies {
     /// Two mappers for one kind of reply: `/v1/messages` first, then every other path.
     private static func mappers(
         when filter: YAMLNode,
+        reason: String,
         message: String,
         openAI: (type: String, code: String),
         anthropicType: String
@@ -63,9 +70,16 @@ enum EnvoyLocalReplies {
         let messagesPath: YAMLNode = [
             "header_filter": ["header": ["name": ":path", "string_match": ["prefix": "/v1/messages"]]]
         ]
+        let marker: YAMLNode = [
+            [
+                "header": ["key": .string(GatewayHeaders.localReply), "value": .string(reason)],
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+            ]
+        ]
         return [
             [
                 "filter": ["and_filter": ["filters": [filter, messagesPath]]],
+                "headers_to_add": marker,
                 "body_format_override": [
                     "json_format": [
                         "type": "error",
@@ -76,6 +90,7 @@ enum EnvoyLocalReplies {
             ],
             [
                 "filter": filter,
+                "headers_to_add": marker,
                 "body_format_override": [
                     "json_format": [
                         "error": [

@@ -1,7 +1,11 @@
 /// The two ext_proc filters Tollgate runs in, as docs/architecture.md ("Envoy's side") fixes them.
 ///
 /// - `router`: in the listener's HTTP filter chain, once per request: request headers and the buffered
-///   body (key check, model, routing header), response headers; may change its own mode later.
+///   body (key check, model, routing header), response headers. The response body is off by
+///   default; the reply to the response headers turns it on per response (`allow_mode_override`):
+///   BUFFERED for a JSON body to read or translate, STREAMED for SSE, so a response that needs
+///   nothing costs no body round trip. A buffered response must fit the listener's
+///   `per_connection_buffer_limit_bytes` (`EnvoyLimits.bodyBufferBytes`).
 /// - `upstream`: in each model cluster's upstream filter chain, once per attempt (retries included):
 ///   request headers only, with the chosen host's metadata as an attribute; allowed to set `:authority`
 ///   and `host`; its `tollgate` dynamic metadata carries the replaced body's length.
@@ -32,7 +36,14 @@ enum ExtProcFilterSettings: Sendable {
         ]
         switch self {
         case .router:
-            entries.append(YAMLEntry("allow_mode_override", true))
+            entries.append(
+                YAMLEntry(
+                    "allow_mode_override",
+                    true,
+                    comment:
+                        "The response headers' reply asks for the body only when it must be read (BUFFERED or STREAMED)."
+                )
+            )
         case .upstream:
             entries.append(
                 YAMLEntry(

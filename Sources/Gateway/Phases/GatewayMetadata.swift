@@ -11,6 +11,14 @@ import ExtProc
 ///   accept the namespace (`metadata_options.receiving_namespaces.untyped: [tollgate]`).
 /// - `content_length`: set by the upstream phase's reply to the rewritten body's length (a
 ///   string), for the header-mutation filter that restores `content-length`.
+/// - The outcome, set by the router phase's reply to the response's last message (`completion`),
+///   for Envoy's access log (`%DYNAMIC_METADATA(tollgate:output_tokens)%`) and later filters:
+///   the usage (`TokenUsage.metadataFields`: `input_tokens`, `output_tokens`, `total_tokens`,
+///   `cached_input_tokens`, `cache_creation_input_tokens`, `reasoning_tokens`, `usage_complete`)
+///   when the response had any; `endpoint` (the client's path; Envoy's `:path` is the provider's
+///   by then), `model`, `backend`, `provider`, `upstream_model`, `attempts`,
+///   `duration_ms`, and `ttft_ms` when content came; `rejection` when no provider's answer
+///   reached the client; `stream_outcome` for streams.
 public enum GatewayMetadata {
     public static let namespace = "tollgate"
     public static let requestKey = "request"
@@ -25,5 +33,47 @@ public enum GatewayMetadata {
     public static func requestID(in metadataContext: [String: ProtoStruct]) -> RequestID? {
         guard case .string(let text) = metadataContext[namespace]?[requestKey] else { return nil }
         return RequestID(header: Array(text.utf8))
+    }
+
+    /// `{"tollgate": {...}}` with what `completion` says (see the type's comment for the keys).
+    public static func completion(_ completion: RequestCompletion) -> ProtoStruct {
+        var fields = completion.usage?.metadataFields ?? [:]
+        fields["attempts"] = .number(Double(completion.attempts))
+        fields["duration_ms"] = .number(completion.duration.milliseconds.rounded(toPlaces: 3))
+        if let ttft = completion.timeToFirstToken {
+            fields["ttft_ms"] = .number(ttft.milliseconds.rounded(toPlaces: 3))
+        }
+        if let endpoint = completion.endpoint { fields["endpoint"] = .string(endpoint.path) }
+        if let model = completion.model { fields["model"] = .string(model) }
+        if let backend = completion.backendID { fields["backend"] = .string(backend) }
+        if let provider = completion.provider { fields["provider"] = .string(provider) }
+        if let upstreamModel = completion.upstreamModel { fields["upstream_model"] = .string(upstreamModel) }
+        if let rejection = completion.rejection { fields["rejection"] = .string(rejection) }
+        if let outcome = completion.streamOutcome { fields["stream_outcome"] = .string(outcome.metadataValue) }
+        return [namespace: .structure(ProtoStruct(fields: fields))]
+    }
+}
+
+extension StreamOutcome {
+    /// `completed`, `in_progress`, or the failure: `upstream_error`, `truncated`, `malformed`,
+    /// `event_too_large`.
+    var metadataValue: String {
+        switch self {
+        case .inProgress: "in_progress"
+        case .completed: "completed"
+        case .failed(.upstreamError): "upstream_error"
+        case .failed(.truncated): "truncated"
+        case .failed(.malformed): "malformed"
+        case .failed(.eventTooLarge): "event_too_large"
+        }
+    }
+}
+
+extension Double {
+    /// Rounded to `places` decimal places, so the access log shows `12.345`, not 15 digits.
+    func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
     }
 }

@@ -1,6 +1,11 @@
-/// What the router phase learned about a request and the upstream phase needs for each attempt.
+/// What the router phase learned about a request and the upstream phase needs for each attempt,
+/// plus what each attempt adds for the response side (`attempts`, `lastAttempt`).
+///
+/// The router stream and the upstream streams of one request may run on different event loops:
+/// the state is only ever read as a copy (`RequestStore.take`) and changed under the store's lock
+/// (`RequestStore.recordAttempt`), never shared by reference.
 public struct RequestState: Sendable, Hashable {
-    /// The gateway key's name and tenant, for logs and (issue 4) usage.
+    /// The gateway key's name and tenant, for logs and usage.
     public var keyName: String
     public var tenant: String
     public var endpoint: Endpoint
@@ -8,12 +13,17 @@ public struct RequestState: Sendable, Hashable {
     public var model: String
     /// The name as the client sent it, which may be an alias.
     public var clientModel: String
-    /// The client's body as received; each attempt splices its upstream model name into it.
+    /// The client's body as received; each attempt translates it (or splices its upstream model
+    /// name into it) for its backend.
     public var body: [UInt8]
     /// Where `model`'s value (a JSON string, quotes included) sits in `body`.
     public var modelValueRange: Range<Int>
     /// The body's `stream: true`.
     public var stream: Bool
+    /// Upstream attempts the upstream phase saw (Envoy's retries included), refused ones too.
+    public var attempts: Int
+    /// The latest of them.
+    public var lastAttempt: UpstreamAttempt?
 
     public init(
         keyName: String,
@@ -23,7 +33,9 @@ public struct RequestState: Sendable, Hashable {
         clientModel: String,
         body: [UInt8],
         modelValueRange: Range<Int>,
-        stream: Bool
+        stream: Bool,
+        attempts: Int = 0,
+        lastAttempt: UpstreamAttempt? = nil
     ) {
         self.keyName = keyName
         self.tenant = tenant
@@ -33,6 +45,8 @@ public struct RequestState: Sendable, Hashable {
         self.body = body
         self.modelValueRange = modelValueRange
         self.stream = stream
+        self.attempts = attempts
+        self.lastAttempt = lastAttempt
     }
 
     public var dialect: APIDialect { endpoint.dialect }

@@ -6,7 +6,10 @@ import Synchronization
 /// Sharded by id, each shard a dictionary behind its own `Mutex`, held only for one dictionary
 /// operation, so event loops rarely meet on a lock. An entry is put by the router phase, read (not
 /// removed) by every upstream attempt, since Envoy retries run the upstream filter again, and
-/// removed when the router phase's stream ends. Entries whose stream end never came (a lost reset)
+/// removed when the router phase's stream ends. Each attempt also records itself
+/// (`recordAttempt`), and the router phase reads that back when the response arrives: the lock
+/// orders the upstream stream's write before the router stream's read, whichever loops they run on.
+/// Entries whose stream end never came (a lost reset)
 /// expire after `lifetime`: `take` ignores them and inserts sweep a shard every `lifetime / 10`.
 ///
 /// Time is passed in, so tests move it by hand.
@@ -72,6 +75,19 @@ public final class RequestStore: Sendable {
                 return nil
             }
             return entry.state
+        }
+    }
+
+    /// Counts one more attempt for the live state under `id` and makes `attempt` its last, under
+    /// the shard's lock (the body is not copied); returns the attempt's number (1 for the first),
+    /// or nil when no live state exists.
+    @discardableResult
+    public func recordAttempt(_ attempt: UpstreamAttempt, for id: RequestID, now: ContinuousClock.Instant) -> Int? {
+        shard(id).shard.withLock { shard -> Int? in
+            guard let entry = shard.entries[id.value], entry.expires > now else { return nil }
+            shard.entries[id.value]!.state.attempts += 1
+            shard.entries[id.value]!.state.lastAttempt = attempt
+            return shard.entries[id.value]!.state.attempts
         }
     }
 

@@ -10,7 +10,16 @@ import ExtProc
 ///   `x-tollgate-model` and `x-tollgate-request` set with the route cache cleared, the request's
 ///   state stored for the upstream phase, and its id also sent as dynamic metadata
 ///   (`tollgate.request`), which unlike the header reaches every upstream attempt.
-/// - Everything later continues unchanged. When the stream ends the stored state is removed.
+/// - Response headers: the request's state read back for its last upstream attempt (which
+///   backend, which dialect, or refused by the upstream phase), and the body asked for only when
+///   something needs it (`ResponsePhase`): buffered for a JSON body (usage, translation, an error
+///   in the other dialect), streamed for SSE, not at all otherwise.
+/// - Response body: translated or read, chunk by chunk when streamed; the last message's reply
+///   carries the outcome as dynamic metadata (`GatewayMetadata.completion`).
+///
+/// Every request ends in exactly one `RequestCompletion` for the observer: at Tollgate's own
+/// answer, at the response's last message, or when the stream ends early. When the stream ends
+/// the stored state is removed.
 public final class RouterPhaseHandler: ExtProcStreamHandler {
     private enum State {
         /// Nothing seen yet.
@@ -19,6 +28,8 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         case awaitingBody(Admission)
         /// Routed; the state is stored under this id until the stream ends.
         case routed(RequestID)
+        /// The response's body is being read.
+        case readingResponse(RequestID)
         /// Answered (an error or `/v1/models`), or nothing more to do.
         case done
     }
@@ -32,6 +43,12 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
     private let context: GatewayContext
     private var state = State.idle
+    /// When the request's headers reached Tollgate: the start of every duration.
+    private var startedAt: ContinuousClock.Instant?
+    /// The outcome, filled in as the exchange goes; reported once.
+    private var completion = RequestCompletion()
+    private var reported = false
+    private var response = ResponsePhase()
 
     public init(context: GatewayContext) {
         self.context = context
@@ -44,22 +61,61 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         case .requestBody(let body):
             guard case .awaitingBody(let admission) = state else { return .continue }
             return requestBody(body.bytes, admission: admission)
-        case .requestTrailers, .responseHeaders, .responseBody, .responseTrailers:
+        case .responseHeaders(let headers):
+            guard case .routed(let id) = state else { return .continue }
+            return responseHeaders(headers, id: id)
+        case .responseBody(let body):
+            guard case .readingResponse(let id) = state else { return .continue }
+            return responseBody(body, id: id)
+        case .requestTrailers, .responseTrailers:
             return .continue
         }
     }
 
     public func streamDidEnd(_ ending: ExtProcStreamEnding) {
-        if case .routed(let id) = state {
+        switch state {
+        case .routed(let id), .readingResponse(let id):
             context.requests.remove(id)
+        case .idle, .awaitingBody, .done:
+            break
         }
         state = .done
+        guard !reported else { return }
+        // Ended before the response did: a client gone, an upstream reset, Envoy's own answer
+        // to a body past its buffer. What was seen is kept, marked incomplete.
+        response.interrupt()
+        completion.usage = response.usage
+        completion.streamOutcome = response.streamOutcome
+        completion.interrupted = true
+        report()
+    }
+
+    /// Ends the exchange with Tollgate's own error, and reports it.
+    private func reject(_ error: GatewayError, dialect: APIDialect) -> ProcessingResponse {
+        completion.status = error.status
+        completion.rejection = error.kind
+        report()
+        return context.reject(error, dialect: dialect)
+    }
+
+    /// Tells the observer (and the metrics) how the request ended; once.
+    private func report() {
+        guard !reported else { return }
+        reported = true
+        let now = context.now()
+        completion.duration = startedAt.map { now - $0 } ?? .zero
+        if let usage = completion.usage { context.metrics.used(usage) }
+        if let outcome = completion.streamOutcome {
+            context.metrics.streamEnded(outcome, interrupted: completion.interrupted)
+        }
+        context.observer.requestDidComplete(completion)
     }
 
     // MARK: - Request headers
 
     private func requestHeaders(_ headers: HTTPHeaders) -> ProcessingResponse {
         state = .done
+        startedAt = context.now()
         // One pass over the headers: what we read, and what must not travel further.
         var path: [UInt8] = []
         var method: [UInt8] = []
@@ -81,6 +137,8 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
                 removed.append(field.name)
             case "content-length":
                 contentLength = field.rawValue
+            case "x-request-id":
+                completion.envoyRequestID = field.value
             default:
                 if field.name.utf8.starts(with: GatewayHeaders.prefix.utf8) { removed.append(field.name) }
             }
@@ -88,26 +146,31 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
         guard let endpoint = Endpoint(path: path) else {
             let shown = path.prefix { $0 != UInt8(ascii: "?") }
-            return context.reject(.unknownPath(String(decoding: shown, as: UTF8.self)), dialect: .openAI)
+            return reject(.unknownPath(String(decoding: shown, as: UTF8.self)), dialect: .openAI)
         }
+        completion.endpoint = endpoint
         let dialect = endpoint.dialect
         guard method.elementsEqual(endpoint.method.utf8) else {
             let error = GatewayError.methodNotAllowed(
                 method: String(decoding: method, as: UTF8.self),
                 allowed: endpoint.method
             )
-            return context.reject(error, dialect: dialect)
+            return reject(error, dialect: dialect)
         }
         guard let presented = Self.presentedKey(authorization: authorization, apiKey: apiKey) else {
-            return context.reject(.missingKey, dialect: dialect)
+            return reject(.missingKey, dialect: dialect)
         }
         let snapshot = context.snapshots.current()
         guard let key = snapshot.key(presented: presented) else {
-            return context.reject(.invalidKey, dialect: dialect)
+            return reject(.invalidKey, dialect: dialect)
         }
+        completion.keyName = key.name
+        completion.tenant = key.tenant
 
         if endpoint == .models {
             context.metrics.admitted(.models)
+            completion.status = 200
+            report()
             let body = ModelList.body(models: snapshot.models(allowedFor: key))
             let headers = HeaderMutation(setHeaders: [
                 HeaderValueOption(
@@ -122,10 +185,10 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
         let limit = snapshot.settings.maxBodyBytes
         if let contentLength, let length = Self.decimal(contentLength), length > limit {
-            return context.reject(.bodyTooLarge(limit: limit), dialect: dialect)
+            return reject(.bodyTooLarge(limit: limit), dialect: dialect)
         }
         if headers.endOfStream {
-            return context.reject(.malformedBody(JSONScanError(.empty, at: 0).description), dialect: dialect)
+            return reject(.malformedBody(JSONScanError(.empty, at: 0).description), dialect: dialect)
         }
 
         state = .awaitingBody(Admission(endpoint: endpoint, key: key, snapshot: snapshot))
@@ -177,24 +240,25 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         let dialect = admission.endpoint.dialect
         let limit = admission.snapshot.settings.maxBodyBytes
         guard body.count <= limit else {
-            return context.reject(.bodyTooLarge(limit: limit), dialect: dialect)
+            return reject(.bodyTooLarge(limit: limit), dialect: dialect)
         }
         let fields: RequestBodyFields
         do {
             fields = try RequestBodyFields(scanning: body)
         } catch {
-            return context.reject(.malformedBody(error.description), dialect: dialect)
+            return reject(.malformedBody(error.description), dialect: dialect)
         }
         guard let range = fields.modelValueRange else {
-            return context.reject(.missingModel, dialect: dialect)
+            return reject(.missingModel, dialect: dialect)
         }
         guard let name = fields.model else {
-            return context.reject(.modelNotAString, dialect: dialect)
+            return reject(.modelNotAString, dialect: dialect)
         }
+        completion.clientModel = name
         let model: ModelConfig
         switch BackendSelection.model(named: name, for: admission.key, in: admission.snapshot) {
         case .success(let found): model = found
-        case .failure(let error): return context.reject(error, dialect: dialect)
+        case .failure(let error): return reject(error, dialect: dialect)
         }
 
         let id = context.requests.makeID()
@@ -210,6 +274,10 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         )
         context.requests.insert(requestState, id: id, now: context.now())
         state = .routed(id)
+        completion.requestID = id
+        completion.model = model.name
+        completion.clientModel = name
+        completion.stream = requestState.stream
         context.metrics.admitted(admission.endpoint)
 
         let mutation = HeaderMutation(setHeaders: [
@@ -226,5 +294,116 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             .continue(CommonResponse(headerMutation: mutation, clearRouteCache: true)),
             dynamicMetadata: GatewayMetadata.request(id)
         )
+    }
+
+    // MARK: - Response headers
+
+    private func responseHeaders(_ headers: HTTPHeaders, id: RequestID) -> ProcessingResponse {
+        var status = 0
+        var isEventStream = false
+        var isEncoded = false
+        var localReply: String?
+        var date: [UInt8]?
+        for field in headers.fields {
+            switch field.name {
+            case ":status": status = Self.decimal(field.rawValue) ?? 0
+            case "content-type": isEventStream = Self.hasPrefixIgnoringCase(field.rawValue, Self.eventStream)
+            case "content-encoding": isEncoded = !Self.hasPrefixIgnoringCase(field.rawValue, Self.identity)
+            case "date": date = field.rawValue
+            case GatewayHeaders.localReply: localReply = field.value
+            default: break
+            }
+        }
+        let stored = context.requests.take(id, now: context.now())
+        let attempt = stored?.lastAttempt
+        completion.status = status
+        completion.attempts = stored?.attempts ?? 0
+        completion.backendID = attempt?.backendID
+        completion.provider = attempt?.provider
+        completion.upstreamModel = attempt?.upstreamModel
+        if let localReply {
+            completion.rejection = localReply
+        } else if let rejection = attempt?.rejection {
+            completion.rejection = rejection
+        }
+
+        let created = date.flatMap(HTTPDate.unixSeconds) ?? context.unixTime?() ?? 0
+        let decision = response.receiveHeaders(
+            ResponsePhase.Headers(
+                status: status,
+                isEventStream: isEventStream,
+                isEncoded: isEncoded,
+                isLocalReply: localReply != nil,
+                endOfStream: headers.endOfStream,
+                created: created
+            ),
+            request: ResponsePhase.Request(
+                endpoint: stored?.endpoint ?? .chatCompletions,
+                attempt: attempt,
+                idSeed: id.description
+            )
+        )
+        var removed: [String] = []
+        if localReply != nil { removed.append(GatewayHeaders.localReply) }
+        switch decision {
+        case .passThrough:
+            state = .routed(id)
+            report()
+            let common = CommonResponse(headerMutation: HeaderMutation(removeHeaders: removed))
+            return ProcessingResponse(.continue(common), dynamicMetadata: GatewayMetadata.completion(completion))
+        case .readBody(let mode, let removeContentLength):
+            state = .readingResponse(id)
+            if removeContentLength { removed.append("content-length") }
+            let common = CommonResponse(headerMutation: HeaderMutation(removeHeaders: removed))
+            return ProcessingResponse(.continue(common), modeOverride: ProcessingMode(responseBodyMode: mode))
+        }
+    }
+
+    private static let eventStream = Array("text/event-stream".utf8)
+    private static let identity = Array("identity".utf8)
+
+    /// Whether `value` starts with `prefix` (lower-case ASCII), ignoring ASCII case.
+    static func hasPrefixIgnoringCase(_ value: [UInt8], _ prefix: [UInt8]) -> Bool {
+        guard value.count >= prefix.count else { return false }
+        for index in 0..<prefix.count where value[index] | 0x20 != prefix[index] | 0x20 { return false }
+        return true
+    }
+
+    // MARK: - Response body
+
+    private func responseBody(_ body: HTTPBody, id: RequestID) -> ProcessingResponse {
+        let result = response.receiveBody(body.bytes, endOfStream: body.endOfStream)
+        if result.firstContent, let startedAt {
+            let elapsed = context.now() - startedAt
+            completion.timeToFirstToken = elapsed
+            if completion.stream { context.metrics.firstToken(after: elapsed) }
+        }
+        var common = CommonResponse()
+        if let replacement = result.replacement {
+            common.bodyMutation = replacement.isEmpty ? .clear : .replace(replacement)
+            if result.setsContentLength {
+                common.headerMutation.setHeaders.append(
+                    HeaderValueOption(
+                        HeaderField(name: "content-length", value: String(replacement.count)),
+                        appendAction: .overwriteIfExistsOrAdd
+                    )
+                )
+            }
+        }
+        if let status = result.status {
+            common.headerMutation.setHeaders.append(
+                HeaderValueOption(
+                    HeaderField(name: ":status", value: String(status)),
+                    appendAction: .overwriteIfExistsOrAdd
+                )
+            )
+        }
+        guard result.finished else { return ProcessingResponse(.continue(common)) }
+        state = .routed(id)
+        completion.usage = response.usage
+        completion.streamOutcome = response.streamOutcome
+        if let status = result.status { completion.status = status }
+        report()
+        return ProcessingResponse(.continue(common), dynamicMetadata: GatewayMetadata.completion(completion))
     }
 }

@@ -57,6 +57,7 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
             return context.reject(.requestStateMissing, dialect: pathDialect)
         }
         guard let backendID = UpstreamHostMetadata.backendID(in: attributes) else {
+            record(UpstreamAttempt(backendID: nil, rejection: "backend_unresolved"), id: id)
             let detail =
                 UpstreamHostMetadata.isPresent(in: attributes)
                 ? "the upstream host has no filter_metadata.tollgate.backend"
@@ -64,22 +65,118 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
             return context.reject(.backendUnresolved(detail), dialect: state.dialect)
         }
         let snapshot = context.snapshots.current()
+        let backend: ResolvedBackend
+        switch BackendSelection.backend(id: backendID, model: state.model, in: snapshot) {
+        case .success(let found): backend = found
+        case .failure(let error):
+            record(UpstreamAttempt(backendID: backendID, rejection: error.kind), id: id)
+            return context.reject(error, dialect: state.dialect)
+        }
+        let upstreamDialect = backend.provider.schema.dialect
+        var attempt = UpstreamAttempt(
+            backendID: backendID,
+            provider: backend.provider.name,
+            upstreamModel: backend.backend.upstreamModel
+        )
+        let prepared: PreparedAttempt
+        do {
+            prepared = try Self.prepare(state: state, backend: backend, settings: snapshot.settings)
+        } catch {
+            switch error {
+            case .gateway(let error):
+                attempt.rejection = error.kind
+                record(attempt, id: id)
+                return context.reject(error, dialect: state.dialect)
+            case .translation(let error):
+                attempt.rejection = error.kind
+                record(attempt, id: id)
+                return context.reject(error, dialect: state.dialect)
+            }
+        }
         let upstream: UpstreamRequest
         do {
-            let backend = try BackendSelection.backend(id: backendID, model: state.model, in: snapshot).get()
             upstream = try UpstreamRequest(
                 backend: backend,
                 endpoint: state.endpoint,
-                body: state.body,
-                modelValueRange: state.modelValueRange,
-                clientModel: state.clientModel,
+                upstreamEndpoint: prepared.endpoint,
+                body: prepared.body,
                 otherProviders: snapshot.providers
             )
         } catch {
+            attempt.rejection = error.kind
+            record(attempt, id: id)
             return context.reject(error, dialect: state.dialect)
         }
+        attempt.clientWantsStreamUsage = prepared.clientWantsStreamUsage
+        attempt.dialect = upstreamDialect
+        record(attempt, id: id)
         context.metrics.upstreamAttemptRewritten()
         return Self.response(for: upstream)
+    }
+
+    private func record(_ attempt: UpstreamAttempt, id: RequestID) {
+        context.requests.recordAttempt(attempt, for: id, now: context.now())
+    }
+
+    /// Why an attempt could not be prepared.
+    enum PrepareError: Error {
+        case gateway(GatewayError)
+        case translation(TranslationError)
+    }
+
+    /// The body, endpoint and stream-usage flag for one attempt.
+    struct PreparedAttempt {
+        var endpoint: Endpoint
+        var body: [UInt8]
+        var clientWantsStreamUsage: Bool
+    }
+
+    /// The client's body made ready for `backend`'s API.
+    ///
+    /// Chat completions and Messages are translated when the backend speaks the other API, and
+    /// sent to that API's endpoint (`/v1/chat/completions` to an Anthropic backend goes to its
+    /// Messages path, `/v1/messages` to an OpenAI-compatible one to chat completions); between
+    /// like APIs only `model` changes, plus `stream_options.include_usage` on an OpenAI stream,
+    /// so the gateway always learns a stream's usage. The other endpoints (completions,
+    /// embeddings, responses) are OpenAI's only and pass through with `model` changed.
+    static func prepare(
+        state: RequestState,
+        backend: ResolvedBackend,
+        settings: GatewaySettings
+    ) throws(PrepareError) -> PreparedAttempt {
+        let upstreamDialect = backend.provider.schema.dialect
+        switch state.endpoint {
+        case .chatCompletions, .messages:
+            let options = RequestTranslationOptions(
+                upstreamModel: backend.backend.upstreamModel,
+                defaultMaxTokens: settings.defaultMaxTokens
+            )
+            let translated: TranslatedRequest
+            do {
+                translated = try DialectTranslation.translateRequest(
+                    state.body,
+                    from: state.dialect,
+                    to: upstreamDialect,
+                    options: options
+                )
+            } catch {
+                throw .translation(error)
+            }
+            return PreparedAttempt(
+                endpoint: upstreamDialect == .anthropic ? .messages : .chatCompletions,
+                body: translated.body,
+                clientWantsStreamUsage: translated.clientWantsStreamUsage
+            )
+        case .completions, .embeddings, .responses, .models:
+            guard upstreamDialect == .openAI else {
+                throw .gateway(.endpointNotSupported(model: backend.model.name, path: state.endpoint.path))
+            }
+            let upstreamModel = backend.backend.upstreamModel
+            let body =
+                state.clientModel == upstreamModel
+                ? state.body : JSONScanner.replacing(state.modelValueRange, in: state.body, withString: upstreamModel)
+            return PreparedAttempt(endpoint: state.endpoint, body: body, clientWantsStreamUsage: true)
+        }
     }
 
     /// The reply that applies `upstream` to the attempt.

@@ -5,9 +5,10 @@ import ExtProc
 /// `model` rewritten to the backend's upstream name.
 public struct UpstreamRequest: Sendable, Hashable {
     /// The client's key headers and Tollgate's routing headers: never sent to a provider. The
-    /// provider's own credential header is set, not removed.
+    /// provider's own credential header is set, not removed. `accept-encoding` goes too: the
+    /// gateway reads every response (usage, translation), so providers must answer uncompressed.
     public static let privateHeaders = [
-        GatewayHeaders.model, GatewayHeaders.request, "authorization", "x-api-key", "api-key",
+        GatewayHeaders.model, GatewayHeaders.request, "authorization", "x-api-key", "api-key", "accept-encoding",
     ]
 
     public var path: String
@@ -27,11 +28,8 @@ public struct UpstreamRequest: Sendable, Hashable {
     }
 
     /// The attempt to `backend` for a request to `endpoint` whose body is `body`, with `model` at
-    /// `modelValueRange` holding `clientModel` (the name or alias the client sent).
-    ///
-    /// `otherProviders`' extra headers are removed unless this provider sets them too: a retry
-    /// arrives with whatever the previous attempt's provider was given, and one provider's
-    /// headers (which may carry secrets) must not reach another.
+    /// `modelValueRange` holding `clientModel` (the name or alias the client sent): the body is
+    /// sent as is but for `model`, which becomes the backend's upstream name.
     public init(
         backend: ResolvedBackend,
         endpoint: Endpoint,
@@ -40,9 +38,37 @@ public struct UpstreamRequest: Sendable, Hashable {
         clientModel: String,
         otherProviders: [ProviderConfig] = []
     ) throws(GatewayError) {
+        let upstreamModel = backend.backend.upstreamModel
+        // The body is shared, not copied, when the name already is the upstream one.
+        let rewritten =
+            clientModel == upstreamModel
+            ? body : JSONScanner.replacing(modelValueRange, in: body, withString: upstreamModel)
+        try self.init(
+            backend: backend,
+            endpoint: endpoint,
+            upstreamEndpoint: endpoint,
+            body: rewritten,
+            otherProviders: otherProviders
+        )
+    }
+
+    /// The attempt to `backend` for a client's request to `endpoint`, sent to the provider's
+    /// `upstreamEndpoint` (the other API's path when the body was translated) with `body` ready
+    /// for it.
+    ///
+    /// `otherProviders`' extra headers are removed unless this provider sets them too: a retry
+    /// arrives with whatever the previous attempt's provider was given, and one provider's
+    /// headers (which may carry secrets) must not reach another.
+    public init(
+        backend: ResolvedBackend,
+        endpoint: Endpoint,
+        upstreamEndpoint: Endpoint,
+        body: [UInt8],
+        otherProviders: [ProviderConfig] = []
+    ) throws(GatewayError) {
         let provider = backend.provider
         let upstreamModel = backend.backend.upstreamModel
-        guard let path = provider.upstreamPath(for: endpoint, upstreamModel: upstreamModel) else {
+        guard let path = provider.upstreamPath(for: upstreamEndpoint, upstreamModel: upstreamModel) else {
             throw .endpointNotSupported(model: backend.model.name, path: endpoint.path)
         }
         if provider.credential != nil && (backend.credential ?? "").isEmpty {
@@ -59,16 +85,12 @@ public struct UpstreamRequest: Sendable, Hashable {
                 removed.append(extra.name)
             }
         }
-        // The body is shared, not copied, when the name already is the upstream one.
-        let rewritten =
-            clientModel == upstreamModel
-            ? body : JSONScanner.replacing(modelValueRange, in: body, withString: upstreamModel)
         self.init(
             path: path,
             authority: provider.baseURL.authority,
             headers: headers,
             removedHeaders: removed,
-            body: rewritten
+            body: body
         )
     }
 }
