@@ -77,10 +77,23 @@ public enum ConfigLoader {
         read(&config.storage, from: &mapping, &diagnostics)
         read(&config.ledger, from: &mapping, &diagnostics)
         read(&config.prices, from: &mapping, &diagnostics)
+        read(&config.limits, from: &mapping, &diagnostics)
         diagnostics.attempt { () throws(ConfigError) in try mapping.rejectUnknownKeys() }
         // Checks across sections.
         if !config.providers.hasErrors {
             for error in config.models.unknownProviders(config.providers, file: file) {
+                diagnostics.record(error)
+            }
+        }
+        // Limits name keys, tenants and models; an item left out anywhere may be the one named.
+        if diagnostics.errors.isEmpty {
+            let prices = config.prices.table
+            for error in config.limits.unknownReferences(
+                keys: config.keys.keys,
+                models: config.models.models,
+                prices: prices,
+                file: file
+            ) {
                 diagnostics.record(error)
             }
         }

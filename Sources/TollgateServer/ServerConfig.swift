@@ -14,6 +14,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var storage = StorageSection()
     public var ledger = LedgerSection()
     public var prices = PricesSection()
+    // Rate limits and budgets (issue 6).
+    public var limits = LimitsSection()
 
     public init() {}
 

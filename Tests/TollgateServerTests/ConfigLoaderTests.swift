@@ -113,7 +113,7 @@ import Testing
                 == ConfigError(
                     file: "tollgate.yaml",
                     line: 3,
-                    message: "unknown key 'provders'; expected one of: server, log, providers, models, keys, gateway, storage, ledger, prices"
+                    message: "unknown key 'provders'; expected one of: server, log, providers, models, keys, gateway, storage, ledger, prices, limits"
                 )
         )
     }
