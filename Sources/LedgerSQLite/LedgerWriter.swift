@@ -117,11 +117,12 @@ public final class LedgerWriter: UsageLedger {
             return
         }
         mailbox.queue.append(record)
+        // Counted before the writer can take it, so the gauge never dips below zero.
+        metrics.queueDepth.increment()
         if mailbox.queue.count == settings.batchMax {
             condition.signal()
         }
         condition.unlock()
-        metrics.queueDepth.increment()
     }
 
     /// Records recorded and not yet committed.

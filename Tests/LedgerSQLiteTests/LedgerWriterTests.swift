@@ -57,6 +57,35 @@ import Testing
         #expect(harness.logs.entries.filter { $0.level >= .warning }.isEmpty)
     }
 
+    /// What `record(_:)` costs the request path, printed for the record (the bound is loose: CI
+    /// machines are shared).
+    @Test func recordCost() throws {
+        let harness = try LedgerHarness()
+        let (writer, _) = try makeWriter(
+            harness,
+            settings: LedgerSettings(
+                batchWindow: .milliseconds(200),
+                batchMax: 512,
+                retentionDays: 0,
+                queueMax: 1_000_000
+            )
+        )
+        let records = (0..<200_000).map { SampleRecords.record($0) }
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                for record in records[(half * 100_000)..<((half + 1) * 100_000)] {
+                    writer.record(record)
+                }
+            }
+        }
+        let nanoseconds = Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9
+        print("ledger record(): \(Int(nanoseconds / 200_000)) ns per record, 2 threads, writer committing meanwhile")
+        #expect(elapsed < .seconds(10))
+        #expect(writer.shutdown() == 0)
+        #expect(try LedgerStore(readingFrom: harness.path).count() == 200_000)
+    }
+
     @Test func recordingNeverWaitsForTheDatabase() throws {
         let harness = try LedgerHarness()
         let (writer, _) = try makeWriter(
