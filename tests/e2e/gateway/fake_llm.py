@@ -11,6 +11,7 @@ Each records every request it receives (fake_providers.Received) and names itsel
 - error-529     Anthropic: overloaded (529); OpenAI: 503
 - truncate      a stream that ends (cleanly at the HTTP level) before the API's end of stream
 - fail-<name>   the provider called <name> answers 503 (drives Envoy's retry to the next backend)
+- limit-<name>  the provider called <name> answers 429
 
 Usage is fixed per provider (ANTHROPIC_USAGE, OPENAI_USAGE) so tests can compare the gateway's
 accounting with what the provider said.
@@ -288,6 +289,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if scenario == f"fail-{fake.name}":
                 raise Refusal(503, "api_error" if fake.kind == "anthropic" else "server_error", f"{fake.name} is down")
+            if scenario == f"limit-{fake.name}":
+                raise Refusal(429, "rate_limit_error" if fake.kind == "anthropic" else "requests", f"{fake.name} is rate limited")
             try:
                 request = json.loads(body)
             except ValueError:

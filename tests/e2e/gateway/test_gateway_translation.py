@@ -70,12 +70,19 @@ def stack(tollgate, strict, keys) -> Iterator[GatewayStack]:
              "credential": {"env": "TOLLGATE_E2E_ANTH_KEY"}},
             {"name": "oai", "schema": "openai", "base_url": f"{strict.openai.base_url}/v1",
              "credential": {"env": "TOLLGATE_E2E_OAI_KEY"}},
+            # Nothing listens there.
+            {"name": "dead", "schema": "openai", "base_url": f"http://127.0.0.1:{harness.free_port(40000, 48999)}/v1"},
         ],
         "models": [
             {"name": "claude-e2e", "backends": [{"provider": "anth", "model": "claude-upstream"}]},
             {"name": "gpt-e2e", "backends": [{"provider": "oai", "model": "gpt-upstream"}]},
             {"name": "failover-e2e", "backends": [
                 {"provider": "oai", "model": "gpt-primary", "priority": 0},
+                {"provider": "anth", "model": "claude-secondary", "priority": 1},
+            ]},
+            {"name": "dead-e2e", "backends": [{"provider": "dead", "model": "nobody"}]},
+            {"name": "failover-dead-e2e", "backends": [
+                {"provider": "dead", "model": "nobody", "priority": 0},
                 {"provider": "anth", "model": "claude-secondary", "priority": 1},
             ]},
         ],
@@ -509,9 +516,10 @@ def test_tokens_are_counted_in_tollgate_metrics(stack, keys):
 # Failover across dialects (issue 5): the OpenAI primary fails, the Anthropic secondary serves
 
 
+@pytest.mark.parametrize("scenario", ["fail-oai", "limit-oai"], ids=["503", "429"])
 @pytest.mark.parametrize("stream", [False, True], ids=["buffered", "streamed"])
-def test_failover_from_openai_to_anthropic_serves_the_openai_client(stack, strict, keys, stream):
-    marker, reply = openai_chat(stack, keys, "failover-e2e", stream=stream, scenario="fail-oai")
+def test_failover_from_openai_to_anthropic_serves_the_openai_client(stack, strict, keys, stream, scenario):
+    marker, reply = openai_chat(stack, keys, "failover-e2e", stream=stream, scenario=scenario)
     assert reply.status == 200, reply
     assert reply.headers.get("x-fake-provider") == "anth"
     if stream:
@@ -532,6 +540,7 @@ def test_failover_from_openai_to_anthropic_serves_the_openai_client(stack, stric
         "the failover request's log line",
     )
     assert line["attempts"] == 2
+    assert line["status"] == 200
     assert line["provider"] == "anth"
     assert line["input_tokens"] == ANTHROPIC_USAGE["input_tokens"] + ANTHROPIC_USAGE["cache_read_input_tokens"] + ANTHROPIC_USAGE["cache_creation_input_tokens"]
 
@@ -573,3 +582,35 @@ def test_first_bytes_of_a_stream_arrive_before_the_stream_ends(stack, strict, ke
     # Ten events, 0.2 s apart: the first word arrives within a few of them, not at the end.
     assert total > 1.5
     assert first_content_at < total - 0.8, (first_content_at, total)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["buffered", "streamed"])
+def test_failover_from_an_unreachable_backend(stack, strict, keys, stream):
+    marker, reply = openai_chat(stack, keys, "failover-dead-e2e", stream=stream)
+    assert reply.status == 200, reply
+    if stream:
+        assert chunk_text(check_chunks(reply.body)) == "hello from anth"
+    else:
+        assert reply.json["choices"][0]["message"]["content"] == "hello from anth"
+    assert strict.anthropic.find(marker).json["model"] == "claude-secondary"
+
+
+def test_envoys_own_reply_is_left_alone_and_logged(stack, keys):
+    """Nothing listens for the provider: Envoy answers (its local reply, in the client's dialect);
+    the router phase does not take it for the provider's, and the marker header never reaches the client."""
+    for path_model, dialect in (("/v1/chat/completions", "openai"), ("/v1/messages", "anthropic")):
+        if dialect == "openai":
+            _, reply = openai_chat(stack, keys, "dead-e2e")
+        else:
+            _, reply = anthropic_messages(stack, keys, "dead-e2e")
+        assert reply.status == 503, reply
+        assert "x-tollgate-local-reply" not in reply.headers
+        if dialect == "openai":
+            assert reply.json["error"]["code"] == "upstream_unavailable"
+        else:
+            assert reply.json["type"] == "error" and reply.json["error"]["type"] == "api_error"
+    line = wait_for_log_line(stack, lambda l: l.get("model") == "dead-e2e" and l.get("endpoint") == "/v1/messages",
+                             "the unreachable provider's log line")  # fmt: skip
+    assert line["rejection"] == "upstream_unavailable"
+    assert line["provider"] == "dead"
+    assert line["input_tokens"] is None
