@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "TollgateServer",
             dependencies: [
-                "H2Transport", "ExtProc", "Telemetry", "Gateway",
+                "H2Transport", "ExtProc", "Telemetry", "Gateway", "LedgerSQLite",
                 // ServerOptions: the flags `tollgate serve` and TollgateProbe share through @OptionGroup.
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "TollgateServerTests",
             dependencies: [
-                "TollgateServer", "Gateway", "Telemetry",
+                "TollgateServer", "Gateway", "Telemetry", "LedgerSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],

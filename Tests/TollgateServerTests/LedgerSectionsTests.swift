@@ -1,4 +1,8 @@
+import Foundation
 import Gateway
+import LedgerSQLite
+import Logging
+import Telemetry
 import Testing
 
 @testable import TollgateServer
@@ -151,5 +155,38 @@ import Testing
         #expect(
             diagnose("prices: [{ model: a, input: 1, output: 2 }, { model: b }]").config.prices.table.entries.count == 1
         )
+    }
+}
+
+@Suite struct LedgerStartupTests {
+    @Test func theConfigOpensItsLedgerOrNone() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tollgate-ledger-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("tollgate.yaml").path
+        let registry = MetricsRegistry()
+        let logger = Logger(label: "test")
+
+        #expect(
+            try ConfigLoader.parse(yaml: "{}", file: file).makeUsageLedger(registry: registry, logger: logger) == nil
+        )
+        let disabled = try ConfigLoader.parse(yaml: "storage: { path: t.db }\nledger: { enabled: false }", file: file)
+        #expect(try disabled.makeUsageLedger(registry: registry, logger: logger) == nil)
+
+        let config = try ConfigLoader.parse(
+            yaml: "storage: { path: t.db }\nledger: { batch_window_ms: 10 }",
+            file: file
+        )
+        let ledger = try #require(try config.makeUsageLedger(registry: registry, logger: logger))
+        #expect(ledger.settings.batchWindow == .milliseconds(10))
+        ledger.record(UsageRecord(time: UnixTime(seconds: 1), requestID: "r", status: 200))
+        #expect(ledger.shutdown() == 0)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("t.db").path))
+        #expect(registry.counter("tollgate_ledger_records_total", help: "").value == 1)
+
+        let broken = try ConfigLoader.parse(yaml: "storage: { path: no/such/dir/t.db }", file: file)
+        #expect(throws: SQLiteError.self) { try broken.makeUsageLedger(registry: registry, logger: logger) }
     }
 }
