@@ -156,8 +156,9 @@ public final class LedgerWriter: UsageLedger {
     /// returns how many records could not be written (0 unless the database refused writes until
     /// `timeout`, each counted in `tollgate_ledger_dropped_total{reason="shutdown_timeout"}` and
     /// logged). Call it once the request path has stopped recording (after the server's drain): a
-    /// record arriving later is dropped. Blocks until the writer is done; calling it again returns
-    /// the same count.
+    /// record arriving later is dropped. Blocks until the writer is done: at most `timeout` plus one
+    /// busy timeout (an attempt in progress at the deadline finishes); calling it again returns the
+    /// same count.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(10)) -> Int {
         let condition = mailbox.condition
