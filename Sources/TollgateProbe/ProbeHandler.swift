@@ -5,10 +5,14 @@ import ExtProc
 ///
 /// - every request gets `x-tollgate-probe: request-headers`, every response `x-tollgate-probe-response`;
 /// - `x-probe-immediate: <status>` answers at once with that status;
-/// - `x-probe-body: echo` / `x-probe-response-body: echo` replace each body message with itself.
+/// - `x-probe-body: echo` / `x-probe-response-body: echo` replace each body message with itself;
+/// - `x-probe-response-mode: streamed|buffered` has the reply to the response headers switch the
+///   response body to that mode (`mode_override`), each body message then continued unchanged:
+///   the gateway's processing modes without its work, for the streaming benchmark.
 final class ProbeHandler: ExtProcStreamHandler {
     private var echoRequestBody = false
     private var echoResponseBody = false
+    private var responseBodyMode: ProcessingMode.BodySendMode?
     private var requestBodyBytes = 0
     private var requestBodyMessages = 0
 
@@ -35,6 +39,10 @@ final class ProbeHandler: ExtProcStreamHandler {
                 HeaderValueOption(
                     HeaderField(name: "x-tollgate-probe-response", value: "response-headers"),
                     appendAction: .overwriteIfExistsOrAdd))
+            if let mode = responseBodyMode {
+                common.headerMutation.removeHeaders.append("content-length")
+                return ProcessingResponse(.continue(common), modeOverride: ProcessingMode(responseBodyMode: mode))
+            }
             return ProcessingResponse(.continue(common))
         case .responseBody(let body):
             guard echoResponseBody else { return .continue }
@@ -49,6 +57,11 @@ final class ProbeHandler: ExtProcStreamHandler {
     private func requestHeaders(_ fields: [HeaderField]) -> ProcessingResponse {
         echoRequestBody = fields.first(named: "x-probe-body")?.value == "echo"
         echoResponseBody = fields.first(named: "x-probe-response-body")?.value == "echo"
+        switch fields.first(named: "x-probe-response-mode")?.value {
+        case "streamed": responseBodyMode = .streamed
+        case "buffered": responseBodyMode = .buffered
+        default: responseBodyMode = nil
+        }
         if let immediate = fields.first(named: "x-probe-immediate"), let status = Int(immediate.value) {
             let headers = HeaderMutation(setHeaders: [
                 HeaderValueOption(HeaderField(name: "x-probe-immediate", value: "yes"), appendAction: .overwriteIfExistsOrAdd)

@@ -30,6 +30,43 @@ import Testing
         #expect(store.count == 0)
     }
 
+    @Test func attemptsAreCountedAndTheLastKept() {
+        let store = RequestStore(shardCount: 4)
+        let now = ContinuousClock.now
+        let id = store.makeID()
+        #expect(store.recordAttempt(UpstreamAttempt(backendID: "m/0"), for: id, now: now) == nil)
+        store.insert(state(), id: id, now: now)
+        #expect(store.recordAttempt(UpstreamAttempt(backendID: "m/0", rejection: "x"), for: id, now: now) == 1)
+        #expect(store.recordAttempt(UpstreamAttempt(backendID: "m/1", dialect: .anthropic), for: id, now: now) == 2)
+        let stored = store.take(id, now: now)
+        #expect(stored?.attempts == 2)
+        #expect(stored?.lastAttempt == UpstreamAttempt(backendID: "m/1", dialect: .anthropic))
+        #expect(stored?.body == state().body)
+        // Expired: not recorded.
+        #expect(store.recordAttempt(UpstreamAttempt(backendID: "m/0"), for: id, now: now + .seconds(301)) == nil)
+    }
+
+    /// Upstream attempts and the router stream of one request run on different event loops.
+    @Test func attemptsRecordedFromManyThreadsAreAllCounted() async {
+        let store = RequestStore(shardCount: 2)
+        let now = ContinuousClock.now
+        let ids = (0..<8).map { _ in store.makeID() }
+        for id in ids { store.insert(state(), id: id, now: now) }
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for round in 0..<500 {
+                        let id = ids[(worker + round) % ids.count]
+                        store.recordAttempt(UpstreamAttempt(backendID: "m/\(worker)"), for: id, now: now)
+                        _ = store.take(id, now: now)
+                    }
+                }
+            }
+        }
+        let total = ids.compactMap { store.take($0, now: now)?.attempts }.reduce(0, +)
+        #expect(total == 8 * 500)
+    }
+
     @Test func entriesExpireAfterTheirLifetime() {
         let store = RequestStore(shardCount: 1, lifetime: .seconds(300))
         let start = ContinuousClock.now

@@ -76,13 +76,6 @@ struct ResponsePhase {
     private(set) var usage: TokenUsage?
     /// How a streamed body ended (or stands); nil for other bodies.
     private(set) var streamOutcome: StreamOutcome?
-    /// The response started (headers seen) but its body has not ended.
-    var isInProgress: Bool {
-        switch state {
-        case .bufferedResponse, .bufferedError, .streaming, .modifying: true
-        case .awaitingHeaders, .passedThrough, .finished: false
-        }
-    }
 
     mutating func receiveHeaders(_ headers: Headers, request: Request) -> OnHeaders {
         guard case .awaitingHeaders = state else { return .passThrough }
@@ -208,14 +201,15 @@ struct ResponsePhase {
     }
 
     /// The exchange ended before the body did (a reset): the usage seen so far is kept, and is
-    /// not complete.
+    /// not complete; a stream that had not yet shown any counts has zero, incomplete.
     mutating func interrupt() {
-        if isInProgress, var partial = usage {
+        switch state {
+        case .streaming, .modifying:
+            var partial = usage ?? .none
             partial.isComplete = false
             usage = partial
-        }
-        if case .streaming = state, streamOutcome == .inProgress {
-            usage = usage ?? TokenUsage.none
+        case .bufferedResponse, .bufferedError, .awaitingHeaders, .passedThrough, .finished:
+            break
         }
         state = .finished
     }

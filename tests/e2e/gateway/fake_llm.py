@@ -12,6 +12,7 @@ Each records every request it receives (fake_providers.Received) and names itsel
 - truncate      a stream that ends (cleanly at the HTTP level) before the API's end of stream
 - fail-<name>   the provider called <name> answers 503 (drives Envoy's retry to the next backend)
 - limit-<name>  the provider called <name> answers 429
+- long-<n>      a stream of n text deltas (for memory measurements of long streams)
 
 Usage is fixed per provider (ANTHROPIC_USAGE, OPENAI_USAGE) so tests can compare the gateway's
 accounting with what the provider said.
@@ -191,7 +192,7 @@ def anthropic_message(model: str, name: str, tool: bool) -> dict:
     }  # fmt: skip
 
 
-def anthropic_events(model: str, name: str, tool: bool, truncate: bool) -> list[tuple[str, dict]]:
+def anthropic_events(model: str, name: str, tool: bool, truncate: bool, words: list[str] | None = None) -> list[tuple[str, dict]]:
     start_usage = {key: value for key, value in ANTHROPIC_USAGE.items() if key != "output_tokens"} | {"output_tokens": 1}
     events = [
         ("message_start", {"type": "message_start", "message": {
@@ -200,7 +201,7 @@ def anthropic_events(model: str, name: str, tool: bool, truncate: bool) -> list[
         ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
         ("ping", {"type": "ping"}),
     ]  # fmt: skip
-    words = ["Let me ", "check."] if tool else ["hello ", "from ", name]
+    words = words or (["Let me ", "check."] if tool else ["hello ", "from ", name])
     for word in words:
         events.append(("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": word}}))
     if truncate:
@@ -236,7 +237,7 @@ def openai_completion(model: str, name: str, tool: bool) -> dict:
     }  # fmt: skip
 
 
-def openai_chunks(model: str, name: str, tool: bool, truncate: bool, include_usage: bool) -> list[dict]:
+def openai_chunks(model: str, name: str, tool: bool, truncate: bool, include_usage: bool, words: list[str] | None = None) -> list[dict]:
     def chunk(delta: dict, finish: str | None = None) -> dict:
         out = {"id": "chatcmpl-fake01", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model,
                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}  # fmt: skip
@@ -252,7 +253,7 @@ def openai_chunks(model: str, name: str, tool: bool, truncate: bool, include_usa
             chunk({"tool_calls": [{"index": 0, "function": {"arguments": "\"Paris\"}"}}]}),
         ]  # fmt: skip
     else:
-        chunks += [chunk({"content": word}) for word in ("hello ", "from ", name)]
+        chunks += [chunk({"content": word}) for word in (words or ["hello ", "from ", name])]
     if truncate:
         return chunks
     chunks.append(chunk({}, "tool_calls" if tool else "stop"))
@@ -315,15 +316,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         tool = scenario == "tool"
         truncate = scenario == "truncate"
+        words = [f"token{index} " for index in range(int(scenario[5:]))] if scenario.startswith("long-") else None
         model = request["model"]
         if fake.kind == "anthropic":
             if request.get("stream"):
-                self._stream([f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in anthropic_events(model, fake.name, tool, truncate)])
+                events = anthropic_events(model, fake.name, tool, truncate, words)
+                self._stream([f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events])
             else:
                 self._json(200, anthropic_message(model, fake.name, tool))
         elif request.get("stream"):
             include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-            lines = [f"data: {json.dumps(chunk)}\n\n" for chunk in openai_chunks(model, fake.name, tool, truncate, include_usage)]
+            chunks = openai_chunks(model, fake.name, tool, truncate, include_usage, words)
+            lines = [f"data: {json.dumps(chunk)}\n\n" for chunk in chunks]
             self._stream(lines if truncate else [*lines, "data: [DONE]\n\n"])
         else:
             self._json(200, openai_completion(model, fake.name, tool))
