@@ -2,6 +2,7 @@ import ArgumentParser
 import ExtProc
 import Foundation
 import Gateway
+import LedgerSQLite
 import Logging
 import Telemetry
 import TollgateServer
@@ -51,12 +52,26 @@ struct ServeCommand: ParsableCommand {
             logger.warning("no keys in the config: every request is refused with 401 until keys are added")
         }
 
-        let handlerFactory = GatewayHandlerFactory(snapshotStore: store, logger: logger, metrics: registry)
+        // The ledger's writer thread outlives the drain, so records of requests finishing then are kept.
+        let ledger = try config.makeUsageLedger(registry: registry, logger: logger)
+        let prices = config.prices.table
+        let observer: any RequestObserver =
+            ledger.map { UsageLedgerObserver(ledger: $0, prices: { prices }, wallClock: { .now() }) }
+            ?? NoRequestObserver()
+        let handlerFactory = GatewayHandlerFactory(
+            snapshotStore: store,
+            logger: logger,
+            metrics: registry,
+            observer: observer
+        )
         let service = ExtProcService(handlerFactory: handlerFactory, metrics: registry, logger: logger)
         reloader?.start()
         defer { reloader?.stop() }
         let status = try ServerRunner(endpoints: config.endpoints, registry: registry, logger: logger)
             .run(service: service)
+        if let unwritten = ledger?.shutdown(), unwritten > 0 {
+            logger.error("usage ledger: \(unwritten) records could not be written before exit")
+        }
         throw ExitCode(status)
     }
 }
