@@ -47,9 +47,17 @@ import Testing
         #expect(options.allSatisfy { $0.appendAction == .overwriteIfExistsOrAdd })
         // Once the minute is nearly spent, the day is no longer tighter... and vice versa.
         let dayTight = RateLimitHeaders(
-            counters: [
-                RateLimitCounterID(scope: .key("k"), kind: .tokensPerMinute),
-                RateLimitCounterID(scope: .tenant("t"), kind: .tokensPerDay),
+            charges: [
+                RateLimitCharge(
+                    counter: RateLimitCounterID(scope: .key("k"), kind: .tokensPerMinute),
+                    limit: 1,
+                    amount: 1
+                ),
+                RateLimitCharge(
+                    counter: RateLimitCounterID(scope: .tenant("t"), kind: .tokensPerDay),
+                    limit: 1,
+                    amount: 1
+                ),
             ],
             statuses: [
                 RateLimitCounterStatus(limit: 10_000, used: 100, resetMilliseconds: 1000),

@@ -6,10 +6,15 @@
 /// earlier than the latest seen (a clock stepped back) counts as the latest, so amounts are never
 /// placed in buckets that already expired.
 struct RateLimitBuckets: Sendable, Hashable {
+    private struct Slot: Sendable, Hashable {
+        var period: Int64
+        var amount: Int
+    }
+
     let window: RateLimitWindow
-    private var amounts: [Int]
-    private var periods: [Int64]
-    /// The sum of `amounts`, all of which are live as of `head`.
+    /// `bucketCount` slots; bucket `p` sits in slot `p mod bucketCount`.
+    private var slots: [Slot]
+    /// The sum of the amounts in `slots`, all of which are live as of `head`.
     private(set) var total = 0
     /// The latest bucket index seen; `empty` before the first.
     private(set) var head = Self.empty
@@ -18,11 +23,10 @@ struct RateLimitBuckets: Sendable, Hashable {
 
     init(window: RateLimitWindow) {
         self.window = window
-        amounts = Array(repeating: 0, count: window.bucketCount)
-        periods = Array(repeating: Self.empty, count: window.bucketCount)
+        slots = Array(repeating: Slot(period: Self.empty, amount: 0), count: window.bucketCount)
     }
 
-    private var count: Int64 { Int64(amounts.count) }
+    private var count: Int64 { Int64(slots.count) }
 
     private func slot(_ period: Int64) -> Int {
         let remainder = period % count
@@ -39,9 +43,8 @@ struct RateLimitBuckets: Sendable, Hashable {
         let period = window.period(at: instant)
         guard period > head else { return }
         if head == Self.empty || period - head >= count {
-            for index in amounts.indices {
-                amounts[index] = 0
-                periods[index] = Self.empty
+            for index in slots.indices {
+                slots[index] = Slot(period: Self.empty, amount: 0)
             }
             total = 0
         } else {
@@ -49,10 +52,9 @@ struct RateLimitBuckets: Sendable, Hashable {
             var next = head + 1
             while next <= period {
                 let index = slot(next)
-                if periods[index] != Self.empty {
-                    total -= amounts[index]
-                    amounts[index] = 0
-                    periods[index] = Self.empty
+                if slots[index].period != Self.empty {
+                    total -= slots[index].amount
+                    slots[index] = Slot(period: Self.empty, amount: 0)
                 }
                 next += 1
             }
@@ -72,8 +74,8 @@ struct RateLimitBuckets: Sendable, Hashable {
         advance(to: instant)
         let period = current(at: instant)
         let index = slot(period)
-        periods[index] = period
-        amounts[index] += amount
+        slots[index].period = period
+        slots[index].amount += amount
         total += amount
         return period
     }
@@ -83,10 +85,10 @@ struct RateLimitBuckets: Sendable, Hashable {
     mutating func adjust(period: Int64, by delta: Int, at instant: UnixTime) -> Bool {
         advance(to: instant)
         let index = slot(period)
-        guard period <= head, period > head - count, periods[index] == period else { return false }
-        let updated = max(0, amounts[index] + delta)
-        total += updated - amounts[index]
-        amounts[index] = updated
+        guard period <= head, period > head - count, slots[index].period == period else { return false }
+        let updated = max(0, slots[index].amount + delta)
+        total += updated - slots[index].amount
+        slots[index].amount = updated
         return true
     }
 
@@ -96,9 +98,8 @@ struct RateLimitBuckets: Sendable, Hashable {
         advance(to: instant)
         guard period <= head, period > head - count, amount >= 0 else { return false }
         let index = slot(period)
-        let previous = periods[index] == period ? amounts[index] : 0
-        periods[index] = period
-        amounts[index] = amount
+        let previous = slots[index].period == period ? slots[index].amount : 0
+        slots[index] = Slot(period: period, amount: amount)
         total += amount - previous
         return true
     }
@@ -110,8 +111,8 @@ struct RateLimitBuckets: Sendable, Hashable {
         var period = head - count + 1
         while period <= head {
             let index = slot(period)
-            if periods[index] == period, amounts[index] != 0 {
-                result.append(RateLimitBucket(period: period, amount: amounts[index]))
+            if slots[index].period == period, slots[index].amount != 0 {
+                result.append(RateLimitBucket(period: period, amount: slots[index].amount))
             }
             period += 1
         }
@@ -127,8 +128,8 @@ struct RateLimitBuckets: Sendable, Hashable {
         var period = head - count + 1
         while period <= head {
             let index = slot(period)
-            if periods[index] == period {
-                freed += amounts[index]
+            if slots[index].period == period {
+                freed += slots[index].amount
                 if freed >= needed {
                     return max(1, window.expiry(of: period).milliseconds - instant.milliseconds)
                 }
@@ -144,7 +145,7 @@ struct RateLimitBuckets: Sendable, Hashable {
         var period = head
         while period > head - count {
             let index = slot(period)
-            if periods[index] == period, amounts[index] != 0 {
+            if slots[index].period == period, slots[index].amount != 0 {
                 return max(0, window.expiry(of: period).milliseconds - instant.milliseconds)
             }
             period -= 1

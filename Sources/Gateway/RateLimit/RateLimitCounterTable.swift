@@ -13,35 +13,62 @@
 ///   its in-flight slots are freed and its amounts stay as reserved.
 struct RateLimitCounterTable: Sendable {
     private struct Counter: Sendable {
-        /// nil for `concurrentRequests`.
-        var buckets: RateLimitBuckets?
+        /// False for `concurrentRequests`, which counts `inFlight` and leaves `buckets` unused.
+        let isWindowed: Bool
+        var buckets: RateLimitBuckets
         var inFlight = 0
         /// Changed since the last `snapshot`.
         var unsaved = false
 
         init(kind: RateLimitKind) {
-            buckets = kind.window.map { RateLimitBuckets(window: $0) }
+            isWindowed = kind.window != nil
+            buckets = RateLimitBuckets(window: kind.window ?? .utcDay)
         }
 
         mutating func used(at now: UnixTime) -> Int {
-            if buckets != nil {
-                return buckets!.usage(at: now)
-            }
-            return inFlight
+            isWindowed ? buckets.usage(at: now) : inFlight
         }
 
         func resetMilliseconds(at now: UnixTime) -> Int64 {
-            buckets?.delayUntilEmpty(at: now) ?? 0
+            isWindowed ? buckets.delayUntilEmpty(at: now) : 0
+        }
+
+        /// Adds `amount` now; returns the bucket it went to (0 for an in-flight count).
+        mutating func add(_ amount: Int, at now: UnixTime) -> Int64 {
+            unsaved = true
+            guard isWindowed else {
+                inFlight += amount
+                return 0
+            }
+            return buckets.add(amount, at: now)
+        }
+
+        /// Changes what was added to bucket `period` by `delta`; where that bucket has left its
+        /// window, only an increase is charged, to the current bucket.
+        mutating func adjust(period: Int64, by delta: Int, at now: UnixTime) {
+            unsaved = true
+            guard isWindowed else {
+                inFlight = max(0, inFlight + delta)
+                return
+            }
+            if !buckets.adjust(period: period, by: delta, at: now) && delta > 0 {
+                buckets.add(delta, at: now)
+            }
         }
     }
 
     private struct Pending: Sendable {
         var ticket: RateLimitTicket
+        /// Where each charge's counter sits in `counters`, so settling hashes nothing.
+        var slots: [Int]
         var expires: UnixTime
     }
 
     let reservationLifetimeMilliseconds: Int64
-    private var counters: [RateLimitCounterID: Counter] = [:]
+    /// Counters in order of first use, never removed (their number is bounded by the configured
+    /// rules' scopes), so a slot stays valid for the table's life.
+    private var counters: [Counter] = []
+    private var slots: [RateLimitCounterID: Int] = [:]
     private var pending: [UInt64: Pending] = [:]
     private var nextSweep: UnixTime?
 
@@ -62,47 +89,45 @@ struct RateLimitCounterTable: Sendable {
     /// Checks every charge; adds all of them under reservation `id`, or none.
     mutating func reserve(id: UInt64, charges: [RateLimitCharge], now: UnixTime) -> OnReserve {
         sweepIfDue(now: now)
-        for (index, charge) in charges.enumerated() {
-            let check = update(charge.counter) { counter -> (used: Int, fits: Bool, retry: Int64?, reset: Int64) in
-                let used = counter.used(at: now)
-                if charge.amount <= 0 || used <= charge.limit - charge.amount {
-                    return (used, true, nil, 0)
-                }
-                let retry =
-                    charge.amount > charge.limit
-                    ? nil : counter.buckets?.delay(untilFreed: used + charge.amount - charge.limit, at: now)
-                return (used, false, retry, counter.resetMilliseconds(at: now))
+        var chargeSlots: [Int] = []
+        chargeSlots.reserveCapacity(charges.count)
+        for index in charges.indices {
+            let charge = charges[index]
+            let slot = slot(charge.counter)
+            chargeSlots.append(slot)
+            let used = counters[slot].used(at: now)
+            if charge.amount <= 0 || used <= charge.limit - charge.amount {
+                continue
             }
-            if !check.fits {
-                let status = RateLimitCounterStatus(
-                    limit: charge.limit,
-                    used: check.used,
-                    resetMilliseconds: check.reset
-                )
-                return .refused(index: index, status: status, retryAfterMilliseconds: check.retry)
-            }
+            let retry =
+                charge.amount > charge.limit || !counters[slot].isWindowed
+                ? nil : counters[slot].buckets.delay(untilFreed: used + charge.amount - charge.limit, at: now)
+            let status = RateLimitCounterStatus(
+                limit: charge.limit,
+                used: used,
+                resetMilliseconds: counters[slot].resetMilliseconds(at: now)
+            )
+            return .refused(index: index, status: status, retryAfterMilliseconds: retry)
         }
         var periods: [Int64] = []
         var statuses: [RateLimitCounterStatus] = []
         periods.reserveCapacity(charges.count)
         statuses.reserveCapacity(charges.count)
-        for charge in charges {
-            let (period, used, reset) = update(charge.counter) { counter in
-                var period: Int64 = 0
-                if counter.buckets != nil {
-                    period = counter.buckets!.add(charge.amount, at: now)
-                } else {
-                    counter.inFlight += charge.amount
-                }
-                counter.unsaved = true
-                return (period, counter.used(at: now), counter.resetMilliseconds(at: now))
-            }
-            periods.append(period)
-            statuses.append(RateLimitCounterStatus(limit: charge.limit, used: used, resetMilliseconds: reset))
+        for index in charges.indices {
+            let slot = chargeSlots[index]
+            periods.append(counters[slot].add(charges[index].amount, at: now))
+            statuses.append(
+                RateLimitCounterStatus(
+                    limit: charges[index].limit,
+                    used: counters[slot].used(at: now),
+                    resetMilliseconds: counters[slot].resetMilliseconds(at: now)
+                )
+            )
         }
         let ticket = RateLimitTicket(id: id, charges: charges, periods: periods)
         pending[id] = Pending(
             ticket: ticket,
+            slots: chargeSlots,
             expires: now + .milliseconds(reservationLifetimeMilliseconds)
         )
         return .reserved(ticket, statuses: statuses)
@@ -123,24 +148,15 @@ struct RateLimitCounterTable: Sendable {
         guard let entry = pending[id] else { return .unknownReservation }
         guard amounts.count == entry.ticket.charges.count else { return .amountsMismatch }
         pending[id] = nil
-        apply(entry.ticket, finalAmounts: amounts, now: now)
+        apply(entry, finalAmounts: amounts, now: now)
         return .settled
     }
 
-    private mutating func apply(_ ticket: RateLimitTicket, finalAmounts: [Int], now: UnixTime) {
-        for (index, charge) in ticket.charges.enumerated() {
-            let delta = max(0, finalAmounts[index]) - charge.amount
-            update(charge.counter) { counter in
-                if counter.buckets != nil {
-                    let adjusted = counter.buckets!.adjust(period: ticket.periods[index], by: delta, at: now)
-                    if !adjusted && delta > 0 {
-                        counter.buckets!.add(delta, at: now)
-                    }
-                } else {
-                    counter.inFlight = max(0, counter.inFlight + delta)
-                }
-                counter.unsaved = true
-            }
+    private mutating func apply(_ entry: Pending, finalAmounts: [Int], now: UnixTime) {
+        let charges = entry.ticket.charges
+        for index in charges.indices {
+            let delta = max(0, finalAmounts[index]) - charges[index].amount
+            counters[entry.slots[index]].adjust(period: entry.ticket.periods[index], by: delta, at: now)
         }
     }
 
@@ -162,7 +178,7 @@ struct RateLimitCounterTable: Sendable {
             pending[id] = nil
             // In-flight slots end; amounts stay as reserved.
             apply(
-                entry.ticket,
+                entry,
                 finalAmounts: entry.ticket.charges.map { $0.counter.kind == .concurrentRequests ? 0 : $0.amount },
                 now: now
             )
@@ -176,11 +192,10 @@ struct RateLimitCounterTable: Sendable {
     /// when it has emptied, so a store can drop it), and marks them saved.
     mutating func snapshot(now: UnixTime) -> [RateLimitCounterSnapshot] {
         var result: [RateLimitCounterSnapshot] = []
-        for id in counters.keys {
-            guard counters[id]!.unsaved, counters[id]!.buckets != nil else { continue }
-            counters[id]!.buckets!.advance(to: now)
-            counters[id]!.unsaved = false
-            result.append(RateLimitCounterSnapshot(counter: id, buckets: counters[id]!.buckets!.buckets))
+        for (id, slot) in slots where counters[slot].unsaved && counters[slot].isWindowed {
+            counters[slot].buckets.advance(to: now)
+            counters[slot].unsaved = false
+            result.append(RateLimitCounterSnapshot(counter: id, buckets: counters[slot].buckets.buckets))
         }
         return result
     }
@@ -188,7 +203,7 @@ struct RateLimitCounterTable: Sendable {
     /// Marks counters unsaved again, after a snapshot could not be written.
     mutating func markUnsaved(_ ids: [RateLimitCounterID]) {
         for id in ids {
-            counters[id]?.unsaved = true
+            if let slot = slots[id] { counters[slot].unsaved = true }
         }
     }
 
@@ -202,11 +217,10 @@ struct RateLimitCounterTable: Sendable {
     mutating func restore(_ snapshots: [RateLimitCounterSnapshot], now: UnixTime) -> OnRestore {
         var restored = 0
         for snapshot in snapshots where snapshot.counter.kind.window != nil {
-            update(snapshot.counter) { counter in
-                for bucket in snapshot.buckets
-                where counter.buckets!.restore(period: bucket.period, amount: bucket.amount, at: now) {
-                    restored += 1
-                }
+            let slot = slot(snapshot.counter)
+            for bucket in snapshot.buckets
+            where counters[slot].buckets.restore(period: bucket.period, amount: bucket.amount, at: now) {
+                restored += 1
             }
         }
         return .restored(buckets: restored)
@@ -216,23 +230,23 @@ struct RateLimitCounterTable: Sendable {
 
     /// What `counter` holds at `now`; 0 for a counter never charged.
     mutating func used(_ counter: RateLimitCounterID, now: UnixTime) -> Int {
-        guard counters[counter] != nil else { return 0 }
-        return counters[counter]!.used(at: now)
+        guard let slot = slots[counter] else { return 0 }
+        return counters[slot].used(at: now)
     }
 
     /// The live buckets of `counter` at `now`, oldest first.
     mutating func buckets(_ counter: RateLimitCounterID, now: UnixTime) -> [RateLimitBucket] {
-        guard counters[counter]?.buckets != nil else { return [] }
-        counters[counter]!.buckets!.advance(to: now)
-        return counters[counter]!.buckets!.buckets
+        guard let slot = slots[counter], counters[slot].isWindowed else { return [] }
+        counters[slot].buckets.advance(to: now)
+        return counters[slot].buckets.buckets
     }
 
-    /// Runs `body` on the counter, created empty when absent, in place.
-    private mutating func update<Result>(
-        _ id: RateLimitCounterID,
-        _ body: (inout Counter) -> Result
-    ) -> Result {
-        body(&counters[id, default: Counter(kind: id.kind)])
+    /// The slot of `id`, created empty when absent.
+    private mutating func slot(_ id: RateLimitCounterID) -> Int {
+        if let slot = slots[id] { return slot }
+        counters.append(Counter(kind: id.kind))
+        slots[id] = counters.count - 1
+        return counters.count - 1
     }
 }
 

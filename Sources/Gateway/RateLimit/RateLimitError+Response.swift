@@ -138,7 +138,7 @@ extension RateLimitError {
                 used: refusal.used,
                 resetMilliseconds: refusal.resetMilliseconds
             )
-            headers += RateLimitHeaders(counters: [refusal.counter], statuses: [status]).headerOptions
+            headers += RateLimitHeaders(kind: refusal.counter.kind, status: status).headerOptions
         case .unpricedModel, .storeUnavailable:
             break
         }

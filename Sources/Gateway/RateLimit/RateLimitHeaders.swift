@@ -19,17 +19,27 @@ public struct RateLimitHeaders: Sendable, Hashable {
         self.requests = requests
     }
 
-    /// The tightest token and request limits among `statuses` of `counters` (same order).
-    init(counters: [RateLimitCounterID], statuses: [RateLimitCounterStatus]) {
-        for (counter, status) in zip(counters, statuses) {
-            switch counter.kind.unit {
-            case .tokens:
-                tokens = Self.tighter(tokens, status)
-            case .requests:
-                requests = Self.tighter(requests, status)
-            case .concurrentRequests, .microUSD:
-                break
-            }
+    /// The tightest token and request limits among `statuses` of the counters of `charges` (same
+    /// order).
+    init(charges: [RateLimitCharge], statuses: [RateLimitCounterStatus]) {
+        for index in charges.indices where index < statuses.count {
+            add(charges[index].counter.kind, statuses[index])
+        }
+    }
+
+    /// The headers of one counter.
+    init(kind: RateLimitKind, status: RateLimitCounterStatus) {
+        add(kind, status)
+    }
+
+    private mutating func add(_ kind: RateLimitKind, _ status: RateLimitCounterStatus) {
+        switch kind.unit {
+        case .tokens:
+            tokens = Self.tighter(tokens, status)
+        case .requests:
+            requests = Self.tighter(requests, status)
+        case .concurrentRequests, .microUSD:
+            break
         }
     }
 

@@ -6,10 +6,13 @@ public struct RateLimitPolicy: Sendable {
     public let rules: [RateLimitRule]
     /// The ledger's prices (`prices:`), so that a budget and the ledger count the same cost.
     public let prices: PriceTable
-    /// Each scope's limits, in `RateLimitKind` order.
-    private let limitsByScope: [RateLimitScope: [(kind: RateLimitKind, limit: Int)]]
+    /// Each scope's counters and limits, in `RateLimitKind` order.
+    private let limitsByScope: [RateLimitScope: [(counter: RateLimitCounterID, limit: Int)]]
     /// Which scope shapes any rule uses, to skip lookups that cannot match.
-    private let scopeKinds: Set<RateLimitScope.Kind>
+    private let hasKeyModel: Bool
+    private let hasKey: Bool
+    private let hasModel: Bool
+    private let hasTenant: Bool
 
     /// Rules with the same scope are merged; a kind set twice keeps the lower limit.
     public init(rules: [RateLimitRule], prices: PriceTable = .empty) {
@@ -19,10 +22,18 @@ public struct RateLimitPolicy: Sendable {
         for rule in rules {
             merged[rule.scope, default: [:]].merge(rule.limits.filter { $0.value > 0 }) { min($0, $1) }
         }
-        limitsByScope = merged.filter { !$0.value.isEmpty }.mapValues { limits in
-            limits.sorted { $0.key < $1.key }.map { (kind: $0.key, limit: $0.value) }
+        var limitsByScope: [RateLimitScope: [(counter: RateLimitCounterID, limit: Int)]] = [:]
+        for (scope, limits) in merged where !limits.isEmpty {
+            limitsByScope[scope] = limits.sorted { $0.key < $1.key }.map {
+                (counter: RateLimitCounterID(scope: scope, kind: $0.key), limit: $0.value)
+            }
         }
-        scopeKinds = Set(limitsByScope.keys.map(\.kind))
+        self.limitsByScope = limitsByScope
+        let kinds = Set(limitsByScope.keys.map(\.kind))
+        hasKeyModel = kinds.contains(.keyModel)
+        hasKey = kinds.contains(.key)
+        hasModel = kinds.contains(.model)
+        hasTenant = kinds.contains(.tenant)
     }
 
     /// No rules: every reservation is empty and costs nothing.
@@ -36,15 +47,12 @@ public struct RateLimitPolicy: Sendable {
         guard !limitsByScope.isEmpty else { return [] }
         var result: [(counter: RateLimitCounterID, limit: Int)] = []
         func append(_ scope: RateLimitScope) {
-            guard let limits = limitsByScope[scope] else { return }
-            for (kind, limit) in limits {
-                result.append((RateLimitCounterID(scope: scope, kind: kind), limit))
-            }
+            if let limits = limitsByScope[scope] { result += limits }
         }
-        if scopeKinds.contains(.keyModel) { append(.keyModel(key: subject.keyName, model: subject.model)) }
-        if scopeKinds.contains(.key) { append(.key(subject.keyName)) }
-        if scopeKinds.contains(.model) { append(.model(subject.model)) }
-        if scopeKinds.contains(.tenant) { append(.tenant(subject.tenant)) }
+        if hasKeyModel { append(.keyModel(key: subject.keyName, model: subject.model)) }
+        if hasKey { append(.key(subject.keyName)) }
+        if hasModel { append(.model(subject.model)) }
+        if hasTenant { append(.tenant(subject.tenant)) }
         return result
     }
 }

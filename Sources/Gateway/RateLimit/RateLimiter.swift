@@ -59,7 +59,7 @@ public struct RateLimiter: Sendable {
             return RateLimitReservation(
                 ticket: ticket,
                 price: price,
-                headers: RateLimitHeaders(counters: ticket.charges.map(\.counter), statuses: statuses),
+                headers: RateLimitHeaders(charges: ticket.charges, statuses: statuses),
                 reservedTokens: demand.totalTokens
             )
         case .refused(let index, let status, let retryAfterMilliseconds):
