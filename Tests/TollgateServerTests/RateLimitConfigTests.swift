@@ -178,4 +178,26 @@ import Testing
         )
         #expect(withBadKey.count == 1 && withBadKey[0].hasPrefix("2: keys[0].sha256"))
     }
+
+    @Test func theConfigGivesTheLimiterItsPolicyWithThePrices() throws {
+        let diagnosis = diagnose(
+            Self.base + """
+                limits:
+                  - tenant: acme
+                    budget_usd_per_day: 1
+                  - key: team-a
+                    model: gpt-4o
+                    tokens_per_minute: 10
+                """
+        )
+        #expect(diagnosis.errors.isEmpty, "\(diagnosis.errors)")
+        let policy = diagnosis.config.rateLimitPolicy
+        let limits = policy.limits(for: RateLimitSubject(keyName: "team-a", tenant: "acme", model: "gpt-4o"))
+        #expect(limits.map(\.counter.kind) == [.tokensPerMinute, .budgetUSDPerDay])
+        #expect(limits.map(\.limit) == [10, 1_000_000])
+        #expect(
+            policy.prices.price(for: "gpt-4o") == ModelPrice(inputPerMillion: 2_500_000, outputPerMillion: 10_000_000)
+        )
+        #expect(try diagnosis.config.makeRateLimitSnapshotStore() == nil)
+    }
 }

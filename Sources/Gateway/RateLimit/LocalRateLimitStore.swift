@@ -13,6 +13,9 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
 
     private let table: Mutex<RateLimitCounterTable>
     private let nextID = Atomic<UInt64>(1)
+    /// Held for a whole save, so two saves never interleave (an older copy of a counter written
+    /// after a newer one would stay on disk).
+    private let saving = Mutex(())
 
     public init(reservationLifetime: Duration = LocalRateLimitStore.defaultReservationLifetime) {
         let milliseconds =
@@ -76,17 +79,20 @@ public final class LocalRateLimitStore: RateLimitCounterStore {
 
     /// Writes every windowed counter changed since the last save. On failure the counters stay
     /// marked as changed, so the next save writes them. Returns how many counters were written.
+    /// Saves run one at a time; reservations go on meanwhile (the table's lock is held only to copy).
     @discardableResult
     public func save(to store: any RateLimitSnapshotStore, now: UnixTime) throws(RateLimitStoreError) -> Int {
-        let snapshots = table.withLock { $0.snapshot(now: now) }
-        guard !snapshots.isEmpty else { return 0 }
-        do {
-            try store.saveRateLimitCounters(snapshots, now: now)
-        } catch {
-            table.withLock { $0.markUnsaved(snapshots.map(\.counter)) }
-            throw error
+        try saving.withLock { _ throws(RateLimitStoreError) -> Int in
+            let snapshots = table.withLock { $0.snapshot(now: now) }
+            guard !snapshots.isEmpty else { return 0 }
+            do throws(RateLimitStoreError) {
+                try store.saveRateLimitCounters(snapshots, now: now)
+            } catch {
+                table.withLock { $0.markUnsaved(snapshots.map(\.counter)) }
+                throw error
+            }
+            return snapshots.count
         }
-        return snapshots.count
     }
 }
 
