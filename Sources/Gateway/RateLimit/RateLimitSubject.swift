@@ -10,9 +10,4 @@ public struct RateLimitSubject: Sendable, Hashable {
         self.tenant = tenant
         self.model = model
     }
-
-    /// The four scopes this request falls in, most specific first.
-    public var scopes: [RateLimitScope] {
-        [.keyModel(key: keyName, model: model), .key(keyName), .model(model), .tenant(tenant)]
-    }
 }
