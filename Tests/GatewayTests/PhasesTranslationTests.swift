@@ -509,7 +509,12 @@ func fixture(_ path: String) throws -> [UInt8] {
 
     @Test func rejectionsInTheRouterPhaseAreReportedOnce() throws {
         let handler = gateway.stream()
-        _ = handler.handle(.headers([(":method", "POST"), (":path", "/v1/chat/completions"), ("x-request-id", "abc")]))
+        let reply = handler.handle(
+            .headers([(":method", "POST"), (":path", "/v1/chat/completions"), ("x-request-id", "abc")])
+        )
+        #expect(reply.immediate?.status == 401)
+        #expect(reply.tollgateMetadata?["rejection"] == .string("missing_key"))
+        #expect(reply.tollgateMetadata?["endpoint"] == .string("/v1/chat/completions"))
         handler.streamDidEnd(.reset)
         let recorded = try #require(gateway.observer.completions.only)
         #expect(recorded.rejection == "missing_key")
@@ -518,8 +523,9 @@ func fixture(_ path: String) throws -> [UInt8] {
         #expect(recorded.envoyRequestID == "abc")
         #expect(!recorded.interrupted)
 
-        let (_, _, reply) = gateway.route(body: #"{"model":"claude-sonnet"}"#)
-        #expect(reply.immediate?.status == 403)
+        let (_, _, forbidden) = gateway.route(body: #"{"model":"claude-sonnet"}"#)
+        #expect(forbidden.immediate?.status == 403)
+        #expect(forbidden.tollgateMetadata?["model"] == nil, "refused before a model was resolved")
         #expect(gateway.observer.completions.last?.rejection == "model_not_allowed")
         #expect(gateway.observer.completions.last?.keyName == "team-a")
         #expect(gateway.observer.completions.count == 2)

@@ -90,12 +90,15 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         report()
     }
 
-    /// Ends the exchange with Tollgate's own error, and reports it.
+    /// Ends the exchange with Tollgate's own error, and reports it (to the observer, and in the
+    /// dynamic metadata for the access log).
     private func reject(_ error: GatewayError, dialect: APIDialect) -> ProcessingResponse {
         completion.status = error.status
         completion.rejection = error.kind
         report()
-        return context.reject(error, dialect: dialect)
+        var response = context.reject(error, dialect: dialect)
+        response.dynamicMetadata = GatewayMetadata.completion(completion)
+        return response
     }
 
     /// Tells the observer (and the metrics) how the request ended; once.
@@ -179,7 +182,8 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
                 )
             ])
             return ProcessingResponse(
-                .immediate(ImmediateResponse(status: 200, headers: headers, body: body, details: "tollgate_models"))
+                .immediate(ImmediateResponse(status: 200, headers: headers, body: body, details: "tollgate_models")),
+                dynamicMetadata: GatewayMetadata.completion(completion)
             )
         }
 

@@ -614,3 +614,12 @@ def test_envoys_own_reply_is_left_alone_and_logged(stack, keys):
     assert line["rejection"] == "upstream_unavailable"
     assert line["provider"] == "dead"
     assert line["input_tokens"] is None
+
+
+def test_tollgates_own_refusals_are_in_the_access_log(stack, keys):
+    reply = stack.request("POST", "/v1/messages", {"model": "claude-e2e", "max_tokens": 5, "messages": []},
+                          key="tg-not-a-key", key_header="x-api-key")  # fmt: skip
+    assert reply.status == 401, reply
+    line = wait_for_log_line(stack, lambda l: l.get("rejection") == "invalid_key", "the 401's log line")
+    assert line["status"] == 401 and line["endpoint"] == "/v1/messages"
+    assert line["details"] == "tollgate_invalid_key"
