@@ -372,8 +372,11 @@ def main() -> None:
     if tollgate_bin:
         print(f"# tollgate: {tollgate_bin}; router-* body: {gateway.body_file.stat().st_size} bytes")
     git = shutil.which("git")
-    if git:
-        print(f"# commit: {version_line([git, '-C', str(harness.REPO), 'rev-parse', '--short', 'HEAD'])}")
+    commit = os.environ.get("TOLLGATE_BENCH_COMMIT")  # for a build from an exported tree, which has no .git
+    if not commit and git:
+        commit = version_line([git, "-C", str(harness.REPO), "rev-parse", "--short", "HEAD"])
+    if commit:
+        print(f"# commit: {commit}")
     print(f"# load: h2load -c {args.clients} -m {args.streams} ({concurrency} concurrent streams), "
           f"{args.duration:g}s per scenario after {args.warmup_requests} warm-up requests, median of {args.repeat}")  # fmt: skip
     print(f"# front envoy --concurrency {args.envoy_concurrency}; probe/tollgate --threads {args.probe_threads}; "
@@ -391,6 +394,10 @@ def main() -> None:
         probe_cpu = f"{m.probe_cpu_us:19.1f}" if m.probe_cpu_us is not None else f"{'-':>19}"
         print(f"{name:<18} {m.rps:9.0f} {m.p50_us:8.0f} {m.p99_us:8.0f} {ratio} {added} "
               f"{m.envoy_cpu_us:16.1f} {probe_cpu} {m.failed + m.non_2xx:6d}")  # fmt: skip
+    if args.repeat > 1:
+        print("\nreq/s of every run, in order (the table shows the median):")
+        for name, measurements in runs.items():
+            print(f"  {name:<18} {' '.join(f'{m.rps:.0f}' for m in measurements)}")
     if any(m.failed or m.non_2xx for m in results.values()):
         print("\nsome requests failed or were not 2xx: see the errors column", file=sys.stderr)
         sys.exit(1)
