@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(
             name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "CExtProcProto", dependencies: ["CProtobufC"]),
         // Linux interfaces Swift's Glibc module leaves out (epoll, eventfd).
         .target(name: "CShims"),
@@ -63,6 +64,18 @@ let package = Package(
         .target(
             name: "LedgerSQLite",
             dependencies: ["CSQLite", "Gateway", "Telemetry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift),
+
+        // The limiter's counters in Redis, shared by replicas: reserve and settle as Lua scripts over
+        // hiredis connections (`RedisConnection` is the one wrapper of the hiredis C API).
+        .target(
+            name: "LimiterRedis",
+            dependencies: [
+                "CHiredis", "Gateway", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                // SHA-1 of the scripts, for EVALSHA.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift),
 
         // A fake OpenAI-compatible provider (`tollgate fake-provider`) for the quick start and tests:
@@ -128,6 +141,14 @@ let package = Package(
             name: "LedgerSQLiteTests",
             dependencies: [
                 "LedgerSQLite", "Gateway", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "LimiterRedisTests",
+            dependencies: [
+                "LimiterRedis", "Gateway", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
