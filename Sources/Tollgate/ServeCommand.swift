@@ -13,7 +13,8 @@ import TollgateServer
 /// alike), whatever the config holds: it fails closed. A config without keys refuses every request
 /// with 401 (and an unknown path with 404) in the client's dialect; there is no pass-through mode.
 /// With `--config` the file is watched for hot reload, and with `--envoy-xds-dir` Envoy's routes and
-/// clusters are kept in step with it.
+/// clusters are kept in step with it. `limits:` are enforced from the first request; their counters
+/// are restored from and saved to `storage.path` when it is set.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -58,17 +59,23 @@ struct ServeCommand: ParsableCommand {
         let observer: any RequestObserver =
             ledger.map { UsageLedgerObserver(ledger: $0, prices: { prices }, wallClock: { .now() }) }
             ?? NoRequestObserver()
+        let rateLimits = try config.makeRateLimits(registry: registry, logger: logger)
         let handlerFactory = GatewayHandlerFactory(
             snapshotStore: store,
             logger: logger,
             metrics: registry,
-            observer: observer
+            observer: observer,
+            limiter: rateLimits.limiter,
+            wallClock: { UnixTime.now() }
         )
         let service = ExtProcService(handlerFactory: handlerFactory, metrics: registry, logger: logger)
         reloader?.start()
         defer { reloader?.stop() }
         let status = try ServerRunner(endpoints: config.endpoints, registry: registry, logger: logger)
             .run(service: service)
+        if !rateLimits.shutdown() {
+            logger.error("rate limits: the counters could not be saved before exit")
+        }
         if let unwritten = ledger?.shutdown(), unwritten > 0 {
             logger.error("usage ledger: \(unwritten) records could not be written before exit")
         }

@@ -7,7 +7,9 @@ extension ServerConfig {
             providers: providers.providers,
             models: models.models,
             keys: keys.keys,
-            settings: gateway.settings
+            settings: gateway.settings,
+            limits: limits.rules,
+            prices: prices.table
         )
     }
 }

@@ -10,12 +10,11 @@ public struct ServerConfig: Sendable, Equatable {
     public var models = ModelsSection()
     public var keys = KeysSection()
     public var gateway = GatewaySection()
-    // Storage and the usage ledger (read at startup only), and the price table.
+    public var prices = PricesSection()
+    public var limits = LimitsSection()
+    // Storage and the usage ledger: read at startup only.
     public var storage = StorageSection()
     public var ledger = LedgerSection()
-    public var prices = PricesSection()
-    // Rate limits and budgets (issue 6).
-    public var limits = LimitsSection()
 
     public init() {}
 

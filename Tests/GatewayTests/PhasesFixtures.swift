@@ -106,9 +106,19 @@ enum GatewayFixture {
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
-    private let instant = Mutex(ContinuousClock.now)
+    private let start = ContinuousClock.now
+    private let instant: Mutex<ContinuousClock.Instant>
+    /// The wall-clock time when the clock was made: 2023-11-14T22:13:20Z.
+    static let startWallTime = UnixTime(seconds: 1_700_000_000)
+
+    init() {
+        instant = Mutex(start)
+    }
 
     var now: ContinuousClock.Instant { instant.withLock { $0 } }
+
+    /// The wall clock, moved along with `now`.
+    var wallTime: UnixTime { Self.startWallTime + (now - start) }
 
     func advance(by duration: Duration) {
         instant.withLock { $0 += duration }
@@ -136,7 +146,10 @@ struct GatewayHarness {
     let registry = MetricsRegistry()
     let observer = RecordingObserver()
 
-    init(snapshot: GatewaySnapshot = GatewayFixture.snapshot()) {
+    let counters: LocalRateLimitStore
+
+    init(snapshot: GatewaySnapshot = GatewayFixture.snapshot(), counters: LocalRateLimitStore = LocalRateLimitStore()) {
+        self.counters = counters
         snapshots = GatewaySnapshotStore(snapshot)
         requests = RequestStore(shardCount: 4)
         let clock = clock
@@ -146,8 +159,9 @@ struct GatewayHarness {
             metrics: registry,
             requestStore: requests,
             observer: observer,
+            limiter: RateLimiter(store: counters),
             now: { clock.now },
-            unixTime: { 1_700_000_000 }
+            wallClock: { clock.wallTime }
         )
     }
 

@@ -34,9 +34,10 @@ import Testing
         #expect(InputTokenEstimator.estimate(body: long) == 10_000 + 32)
     }
 
-    @Test func theOutputCapIsTheLargestOfTheThreeNamesOrTheDefault() {
+    @Test func theOutputCapIsTheLargestOfTheThreeNamesOrTheDefault() throws {
+        // The router reads the cap in the same scan as `model` and `stream`.
         func cap(_ json: String) -> Int? {
-            RateLimitDemand.maxTokens(scanning: Array(json.utf8))
+            (try? RequestBodyFields(scanning: Array(json.utf8)))?.maxTokens
         }
         #expect(cap(#"{"model":"m","max_tokens":1024}"#) == 1024)
         #expect(cap(#"{"max_completion_tokens":300,"max_tokens":200}"#) == 300)
@@ -51,7 +52,7 @@ import Testing
         let body = Array(#"{"model":"m","max_tokens":100}"#.utf8)
         let demand = RateLimitDemand(
             body: body,
-            maxTokens: RateLimitDemand.maxTokens(scanning: body),
+            maxTokens: try RequestBodyFields(scanning: body).maxTokens,
             defaultMaxTokens: 4096
         )
         #expect(demand == RateLimitDemand(inputTokens: 8, maxOutputTokens: 100))

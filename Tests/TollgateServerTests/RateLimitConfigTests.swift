@@ -191,13 +191,12 @@ import Testing
                 """
         )
         #expect(diagnosis.errors.isEmpty, "\(diagnosis.errors)")
-        let policy = diagnosis.config.rateLimitPolicy
+        let policy = GatewaySnapshot(config: diagnosis.config.gatewayConfig).rateLimits
         let limits = policy.limits(for: RateLimitSubject(keyName: "team-a", tenant: "acme", model: "gpt-4o"))
         #expect(limits.map(\.counter.kind) == [.tokensPerMinute, .budgetUSDPerDay])
         #expect(limits.map(\.limit) == [10, 1_000_000])
         #expect(
             policy.prices.price(for: "gpt-4o") == ModelPrice(inputPerMillion: 2_500_000, outputPerMillion: 10_000_000)
         )
-        #expect(try diagnosis.config.makeRateLimitSnapshotStore() == nil)
     }
 }

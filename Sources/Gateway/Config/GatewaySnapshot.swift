@@ -23,6 +23,9 @@ public struct GatewaySnapshot: Sendable {
     /// In file order.
     public var models: [ModelConfig] { storage.config.models }
     public var keys: GatewayKeyTable { storage.keys }
+    /// The `limits:` rules compiled for lookup, priced by `prices:`.
+    public var rateLimits: RateLimitPolicy { storage.rateLimits }
+    public var prices: PriceTable { storage.config.prices }
     /// Secret values by provider name, for providers that have a credential. Never log these.
     public var credentials: [String: String] { storage.credentials }
 
@@ -98,11 +101,13 @@ extension GatewaySnapshot {
         let allowedModels: [String: Set<String>]
         /// Key name -> the key, to check that a key passed in is this snapshot's.
         let keyIndex: [String: GatewayKeyConfig]
+        let rateLimits: RateLimitPolicy
 
         init(config: GatewayConfig, credentials: [String: String]) {
             self.config = config
             self.credentials = credentials
             keys = GatewayKeyTable(config.keys)
+            rateLimits = RateLimitPolicy(rules: config.limits, prices: config.prices)
 
             var providerIndex: [String: Int] = [:]
             for (index, provider) in config.providers.enumerated() where providerIndex[provider.name] == nil {

@@ -8,11 +8,15 @@ public struct RequestBodyFields: Sendable, Hashable {
     public var modelValueRange: Range<Int>?
     /// `stream` when it is `true` or `false`; nil when absent or of another type.
     public var stream: Bool?
+    /// The output cap the client set (`max_tokens`, `max_completion_tokens` or `max_output_tokens`,
+    /// the largest when several are), for the rate limiter's reservation; nil when none is set.
+    public var maxTokens: Int?
 
-    public init(model: String? = nil, modelValueRange: Range<Int>? = nil, stream: Bool? = nil) {
+    public init(model: String? = nil, modelValueRange: Range<Int>? = nil, stream: Bool? = nil, maxTokens: Int? = nil) {
         self.model = model
         self.modelValueRange = modelValueRange
         self.stream = stream
+        self.maxTokens = maxTokens
     }
 
     /// Scans `body`, which must be one valid JSON object. A second top-level `model` or `stream`
@@ -22,9 +26,14 @@ public struct RequestBodyFields: Sendable, Hashable {
         var fields = RequestBodyFields()
         var sawStream = false
         try JSONScanner.forEachRootMember(in: body) { (member) throws(JSONScanError) in
-            // Cheap filter first: the raw key of "model" and "stream" is 5 or 6 bytes, unless escaped.
-            guard member.keyHasEscapes || member.keyRange.count == 5 || member.keyRange.count == 6 else { return }
-            if member.key(in: body, equals: "model") {
+            // Cheap filter first: the raw keys read here are 5, 6, 10, 17 or 21 bytes, unless escaped.
+            switch member.keyRange.count {
+            case 5, 6, 10, 17, 21: break
+            default: guard member.keyHasEscapes else { return }
+            }
+            if let limit = RateLimitDemand.outputLimit(of: member, in: body) {
+                fields.maxTokens = max(fields.maxTokens ?? 0, limit)
+            } else if member.key(in: body, equals: "model") {
                 guard fields.modelValueRange == nil else {
                     throw JSONScanError(.duplicateKey("model"), at: member.keyRange.lowerBound - 1)
                 }

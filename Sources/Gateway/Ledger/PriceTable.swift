@@ -6,9 +6,9 @@
 /// the provider billed) and, failing that, by the model that was requested.
 ///
 /// Shared by the ledger (cost per request) and the limiter (money budgets), so both count the same.
-public struct PriceTable: Sendable, Equatable {
+public struct PriceTable: Sendable, Hashable {
     /// One `prices:` entry.
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Hashable {
         public var model: ModelPattern
         public var price: ModelPrice
 
@@ -34,6 +34,15 @@ public struct PriceTable: Sendable, Equatable {
 
     public static let empty = PriceTable()
 
+    /// Equal when the entries are: the lookups are built from them.
+    public static func == (lhs: PriceTable, rhs: PriceTable) -> Bool {
+        lhs.entries == rhs.entries
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entries)
+    }
+
     public var isEmpty: Bool {
         entries.isEmpty
     }
@@ -52,21 +61,24 @@ public struct PriceTable: Sendable, Equatable {
     /// A record without tokens (a refused request) costs 0 even when its model has no price; one with
     /// tokens and no price gets nil, which reports count as unpriced rather than free.
     public func cost(of record: UsageRecord) -> Int64? {
-        let usage = record.usage
+        cost(of: record.usage, servedModel: record.servedModel, requestedModel: record.requestedModel)
+    }
+
+    /// The cost of `usage` in micro-dollars, priced by `servedModel`, else `requestedModel`: 0 without
+    /// tokens, nil with tokens and no price for either (see `cost(of:)` for a record).
+    public func cost(of usage: TokenUsage, servedModel: String?, requestedModel: String?) -> Int64? {
         if usage.inputTokens == 0 && usage.outputTokens == 0 && usage.cachedInputTokens == 0
             && usage.cacheCreationInputTokens == 0
         {
             return 0
         }
-        for model in [record.servedModel, record.requestedModel].compactMap({ $0 }) {
-            if let price = price(for: model) {
-                return price.cost(of: usage)
-            }
+        if let servedModel, let price = price(for: servedModel) {
+            return price.cost(of: usage)
+        }
+        if let requestedModel, let price = price(for: requestedModel) {
+            return price.cost(of: usage)
         }
         return nil
     }
 
-    public static func == (lhs: PriceTable, rhs: PriceTable) -> Bool {
-        lhs.entries == rhs.entries
-    }
 }

@@ -3,21 +3,22 @@ import Logging
 import Telemetry
 
 /// Makes a `GatewayStreamHandler` for each ext_proc stream, router-level and upstream-level alike,
-/// all sharing one `GatewayContext` (configuration store, request store, metrics, observer).
+/// all sharing one `GatewayContext` (configuration store, request store, limiter, metrics, observer).
 public struct GatewayHandlerFactory: ExtProcHandlerFactory {
     public let context: GatewayContext
 
-    /// `observer` is told how every request ended (`RequestCompletion`); `now` is the monotonic
-    /// clock, injected so tests can move it; `unixTime` a wall clock, read only when a response to
-    /// translate has no `date` header (see `GatewayContext.unixTime`).
+    /// `observer` is told how every request ended (`RequestCompletion`); `limiter` enforces the
+    /// snapshot's `limits:`; `now` is the monotonic clock, injected so tests can move it;
+    /// `wallClock` the calendar time of rate-limit windows (see `GatewayContext.wallClock`).
     public init(
         snapshotStore: GatewaySnapshotStore,
         logger: Logger,
         metrics: MetricsRegistry,
         requestStore: RequestStore = RequestStore(),
         observer: any RequestObserver = NoRequestObserver(),
+        limiter: RateLimiter = RateLimiter(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        unixTime: (@Sendable () -> Int)? = nil
+        wallClock: @escaping @Sendable () -> UnixTime
     ) {
         context = GatewayContext(
             snapshots: snapshotStore,
@@ -25,8 +26,9 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
             logger: logger,
             metrics: GatewayMetrics(registry: metrics),
             observer: observer,
+            limiter: limiter,
             now: now,
-            unixTime: unixTime
+            wallClock: wallClock
         )
     }
 

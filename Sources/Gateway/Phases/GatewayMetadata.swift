@@ -18,7 +18,9 @@ import ExtProc
 ///   when the response had any; `endpoint` (the client's path; Envoy's `:path` is the provider's
 ///   by then), `model`, `backend`, `provider`, `upstream_model`, `attempts`,
 ///   `duration_ms`, and `ttft_ms` when content came; `rejection` when no provider's answer
-///   reached the client; `stream_outcome` for streams.
+///   reached the client; `stream_outcome` for streams; `settled_tokens`, the input plus output
+///   tokens the rate limiter charged (0 when there were none), for Envoy's own rate-limit filter
+///   (`hits_addend` from metadata) to charge the same.
 public enum GatewayMetadata {
     public static let namespace = "tollgate"
     public static let requestKey = "request"
@@ -38,6 +40,7 @@ public enum GatewayMetadata {
     /// `{"tollgate": {...}}` with what `completion` says (see the type's comment for the keys).
     public static func completion(_ completion: RequestCompletion) -> ProtoStruct {
         var fields = completion.usage?.metadataFields ?? [:]
+        fields["settled_tokens"] = .number(Double(completion.usage?.totalTokens ?? 0))
         fields["attempts"] = .number(Double(completion.attempts))
         fields["duration_ms"] = .number(completion.duration.milliseconds.rounded(toPlaces: 3))
         if let ttft = completion.timeToFirstToken {

@@ -6,7 +6,7 @@ import Telemetry
 /// - `tollgate_gateway_requests_total{endpoint}`: requests admitted by the router phase (routed to a
 ///   model, or `/v1/models` answered);
 /// - `tollgate_gateway_rejections_total{reason}`: requests answered with an error by Tollgate, by
-///   `GatewayError.kind` or `TranslationError.kind`;
+///   `GatewayError.kind`, `TranslationError.kind` or `RateLimitError.kind`;
 /// - `tollgate_gateway_upstream_attempts_total`: upstream attempts rewritten (retries included);
 /// - `tollgate_gateway_tokens_total{kind}`: tokens read from responses (`input`, `output`,
 ///   `cached_input`, `cache_creation_input`, `reasoning`);
@@ -47,7 +47,7 @@ public struct GatewayMetrics: Sendable {
             )
         }
         var rejections: [String: Counter] = [:]
-        for kind in GatewayError.allKinds + Self.translationKinds {
+        for kind in GatewayError.allKinds + Self.translationKinds + RateLimitError.allKinds {
             rejections[kind] = registry.counter(
                 "tollgate_gateway_rejections_total",
                 help: "Requests the gateway answered with an error, by reason.",

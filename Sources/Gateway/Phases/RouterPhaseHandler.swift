@@ -6,20 +6,24 @@ import ExtProc
 /// - Request headers: endpoint from `:path`, method check, gateway key (`authorization: Bearer` or
 ///   `x-api-key`), `/v1/models` answered at once, `content-length` over the cap refused; key
 ///   headers and any client-sent `x-tollgate-*` removed.
-/// - Request body (buffered): `model` and `stream` scanned, size, alias and permission checked,
-///   `x-tollgate-model` and `x-tollgate-request` set with the route cache cleared, the request's
-///   state stored for the upstream phase, and its id also sent as dynamic metadata
-///   (`tollgate.request`), which unlike the header reaches every upstream attempt.
+/// - Request body (buffered): `model`, `stream` and the output cap scanned, size, alias and
+///   permission checked, the request's tokens, request and money reserved against every limit
+///   that applies (or 429 naming the one that cannot cover it), `x-tollgate-model` and
+///   `x-tollgate-request` set with the route cache cleared, the request's state stored for the
+///   upstream phase, and its id also sent as dynamic metadata (`tollgate.request`), which unlike
+///   the header reaches every upstream attempt.
 /// - Response headers: the request's state read back for its last upstream attempt (which
-///   backend, which dialect, or refused by the upstream phase), and the body asked for only when
+///   backend, which dialect, or refused by the upstream phase), the `x-ratelimit-*` headers of
+///   the limits that apply set (the provider's replaced), and the body asked for only when
 ///   something needs it (`ResponsePhase`): buffered for a JSON body (usage, translation, an error
 ///   in the other dialect), streamed for SSE, not at all otherwise.
 /// - Response body: translated or read, chunk by chunk when streamed; the last message's reply
 ///   carries the outcome as dynamic metadata (`GatewayMetadata.completion`).
 ///
 /// Every request ends in exactly one `RequestCompletion` for the observer: at Tollgate's own
-/// answer, at the response's last message, or when the stream ends early. When the stream ends
-/// the stored state is removed.
+/// answer, at the response's last message, or when the stream ends early. Its reservation is
+/// settled at the same moment, with the exact usage or with what the response showed before it
+/// was cut off. When the stream ends the stored state is removed.
 public final class RouterPhaseHandler: ExtProcStreamHandler {
     private enum State {
         /// Nothing seen yet.
@@ -49,6 +53,8 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
     private var completion = RequestCompletion()
     private var reported = false
     private var response = ResponsePhase()
+    /// What the request holds against its limits, from its body until `report` settles it.
+    private var reservation = RateLimitReservation.empty
 
     public init(context: GatewayContext) {
         self.context = context
@@ -101,17 +107,41 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         return response
     }
 
-    /// Tells the observer (and the metrics) how the request ended; once.
+    /// Ends the exchange with a rate-limit refusal, and reports it like `reject`.
+    private func reject(_ error: RateLimitError, dialect: APIDialect) -> ProcessingResponse {
+        completion.status = error.status
+        completion.rejection = error.kind
+        report()
+        var response = context.reject(error, dialect: dialect)
+        response.dynamicMetadata = GatewayMetadata.completion(completion)
+        return response
+    }
+
+    /// Settles the reservation and tells the observer (and the metrics) how the request ended;
+    /// once.
     private func report() {
         guard !reported else { return }
         reported = true
         let now = context.now()
         completion.duration = startedAt.map { now - $0 } ?? .zero
+        settleReservation()
         if let usage = completion.usage { context.metrics.used(usage) }
         if let outcome = completion.streamOutcome {
             context.metrics.streamEnded(outcome, interrupted: completion.interrupted)
         }
         context.observer.requestDidComplete(completion)
+    }
+
+    /// Replaces the reservation by what the provider reported (everything else is given back); a
+    /// response cut short, or one without usage, keeps only what it showed (nothing, for an error).
+    private func settleReservation() {
+        guard !reservation.isEmpty else { return }
+        if let usage = completion.usage, usage.isComplete, !completion.interrupted {
+            context.limiter.settle(reservation, usage: usage, now: context.wallClock())
+        } else {
+            context.limiter.release(reservation, consumed: completion.usage ?? .none, now: context.wallClock())
+        }
+        reservation = .empty
     }
 
     // MARK: - Request headers
@@ -264,6 +294,26 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         case .success(let found): model = found
         case .failure(let error): return reject(error, dialect: dialect)
         }
+        completion.model = model.name
+        let limits = admission.snapshot.rateLimits
+        if !limits.isEmpty {
+            let subject = RateLimitSubject(keyName: admission.key.name, tenant: admission.key.tenant, model: model.name)
+            let demand = RateLimitDemand(
+                body: body,
+                maxTokens: fields.maxTokens,
+                defaultMaxTokens: admission.snapshot.settings.defaultMaxTokens
+            )
+            do {
+                reservation = try context.limiter.reserve(
+                    subject,
+                    demand: demand,
+                    policy: limits,
+                    now: context.wallClock()
+                )
+            } catch {
+                return reject(error, dialect: dialect)
+            }
+        }
 
         let id = context.requests.makeID()
         let requestState = RequestState(
@@ -279,7 +329,6 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         context.requests.insert(requestState, id: id, now: context.now())
         state = .routed(id)
         completion.requestID = id
-        completion.model = model.name
         completion.clientModel = name
         completion.stream = requestState.stream
         context.metrics.admitted(admission.endpoint)
@@ -331,7 +380,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             completion.rejection = rejection
         }
 
-        let created = date.flatMap(HTTPDate.unixSeconds) ?? context.unixTime?() ?? 0
+        let created = date.flatMap(HTTPDate.unixSeconds) ?? Int(context.wallClock().milliseconds / 1000)
         let decision = response.receiveHeaders(
             ResponsePhase.Headers(
                 status: status,
@@ -347,18 +396,23 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
                 idSeed: id.description
             )
         )
-        var removed: [String] = []
-        if localReply != nil { removed.append(GatewayHeaders.localReply) }
+        var mutation = HeaderMutation()
+        if localReply != nil { mutation.removeHeaders.append(GatewayHeaders.localReply) }
+        if !reservation.isEmpty {
+            // The provider's describe the gateway's own account; the client's limits are these.
+            mutation.setHeaders = reservation.headers.headerOptions
+            mutation.removeHeaders += reservation.headers.unsetNames
+        }
         switch decision {
         case .passThrough:
             state = .routed(id)
             report()
-            let common = CommonResponse(headerMutation: HeaderMutation(removeHeaders: removed))
+            let common = CommonResponse(headerMutation: mutation)
             return ProcessingResponse(.continue(common), dynamicMetadata: GatewayMetadata.completion(completion))
         case .readBody(let mode, let removeContentLength):
             state = .readingResponse(id)
-            if removeContentLength { removed.append("content-length") }
-            let common = CommonResponse(headerMutation: HeaderMutation(removeHeaders: removed))
+            if removeContentLength { mutation.removeHeaders.append("content-length") }
+            let common = CommonResponse(headerMutation: mutation)
             return ProcessingResponse(.continue(common), modeOverride: ProcessingMode(responseBodyMode: mode))
         }
     }

@@ -27,7 +27,7 @@ public struct RateLimitDemand: Sendable, Hashable {
 
     /// The output cap a root member sets: the integer value of `max_tokens`,
     /// `max_completion_tokens` or `max_output_tokens`; nil for any other member or a value that
-    /// is not a non-negative integer. For a scan the router already makes (`RequestBodyFields`).
+    /// is not a non-negative integer. Read in the scan the router already makes (`RequestBodyFields`).
     public static func outputLimit(of member: JSONMember, in body: [UInt8]) -> Int? {
         guard member.valueKind == .number else { return nil }
         guard
@@ -45,22 +45,6 @@ public struct RateLimitDemand: Sendable, Hashable {
             value = next
         }
         return value
-    }
-
-    /// The largest output cap among the body's root members (both names may be present; the
-    /// larger is the safe one to reserve); nil when none is set or the body is not valid JSON.
-    public static func maxTokens(scanning body: [UInt8]) -> Int? {
-        var result: Int?
-        do {
-            try JSONScanner.forEachRootMember(in: body) { member in
-                if let limit = outputLimit(of: member, in: body) {
-                    result = max(result ?? 0, limit)
-                }
-            }
-        } catch {
-            return nil
-        }
-        return result
     }
 }
 

@@ -83,11 +83,22 @@ public struct RateLimitHeaders: Sendable, Hashable {
         fields.map { HeaderValueOption($0, appendAction: .overwriteIfExistsOrAdd) }
     }
 
-    /// The six header names, for removing a provider's when no limit applies.
+    /// The six header names, requests first.
     public static let names = [
         "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
         "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
     ]
+
+    /// The names of the unit with no applicable limit (requests, tokens or both), so that a
+    /// provider's headers for it do not pass as the client's.
+    public var unsetNames: ArraySlice<String> {
+        switch (requests, tokens) {
+        case (nil, nil): Self.names[...]
+        case (nil, _): Self.names[0..<3]
+        case (_, nil): Self.names[3..<6]
+        default: []
+        }
+    }
 
     /// A duration as OpenAI writes it: `250ms` under a second, else hours, minutes and whole
     /// seconds rounded up (`1s`, `6m0s`, `1h0m0s`).
