@@ -105,3 +105,18 @@ def test_sidecar_command_serves_the_socket_and_writes_envoys_files(pod, tollgate
         assert {p.name for p in xds.iterdir()} >= {"clusters.yaml", "routes.yaml"}
     finally:
         assert server.stop(timeout=30) == 0, server.tail()
+
+
+def test_chart_redis_settings_pass_tollgate_check(tollgate):
+    """redis.tollgateStorage is the one place naming Tollgate's Redis setting: it must still be one
+    Tollgate accepts."""
+    root = harness.short_tempdir("tg-k8s-")
+    try:
+        pod = Pod(k8s.render_chart({"redis": {"enabled": True}}), root)
+        assert "redis" in pod.config["storage"]
+        checked = run([str(tollgate), "check", "--config", str(pod.config_file)])
+        if "unknown key 'storage.redis'" in checked.stdout:
+            pytest.skip("this tollgate predates the Redis limiter store (storage.redis)")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
