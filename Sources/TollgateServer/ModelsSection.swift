@@ -1,6 +1,7 @@
 import Gateway
 
-/// The `models:` section: the public model names clients send, their aliases, and their backends.
+/// The `models:` section: the public model names clients send, their aliases, their backends, and
+/// how Envoy retries and fails over between them.
 ///
 /// ```yaml
 /// models:
@@ -11,6 +12,7 @@ import Gateway
 ///         model: gpt-4o-mini     # upstream name (Azure: the deployment); default: the public name
 ///         weight: 1              # default 1
 ///         priority: 0            # 0 (first) to 5, default 0
+///     timeout: 300s              # and retry:, outlier_detection: (ModelsSection+Failover.swift)
 /// ```
 /// Names and aliases share one namespace: each may appear once. Backend ids are `<name>/<index>`.
 /// Without any model the file is still valid; every model is then unknown (404 `model_not_found`).
@@ -113,7 +115,15 @@ public struct ModelsSection: ConfigListSection {
             )
             providerReferences[id] = LocatedString(value: item.qualified("provider"), line: item.line(of: "provider"))
         }
-        let model = ModelConfig(name: name, aliases: aliases.map(\.value), backends: backends)
+        let failover = try Self.failover(from: &mapping)
+        let model = ModelConfig(
+            name: name,
+            aliases: aliases.map(\.value),
+            backends: backends,
+            timeout: failover.timeout,
+            retry: failover.retry,
+            outlierDetection: failover.outlierDetection
+        )
         return (model, providerReferences, aliases.map(\.line))
     }
 

@@ -1,4 +1,5 @@
-/// Settings of the rendered model clusters and routes that are not in the gateway config file.
+/// Settings of the rendered model clusters and filters that are not in the gateway config file
+/// (each model's timeouts, retries and outlier detection are: `ModelConfig`).
 ///
 /// The same values must be used by `tollgate envoy-config` and by `tollgate serve --envoy-xds-dir`,
 /// which re-renders the clusters on every reload; both take their defaults from here.
@@ -7,8 +8,6 @@ public struct EnvoyClusterOptions: Sendable, Hashable {
     public var caFile: String
     /// How long Envoy waits for a TCP (and TLS) connection to a provider.
     public var connectTimeoutSeconds: Int
-    /// The whole request, streaming included; LLM answers are slow.
-    public var routeTimeoutSeconds: Int
     /// How long each ext_proc filter waits for one reply from Tollgate.
     public var messageTimeoutMilliseconds: Int
 
@@ -17,12 +16,10 @@ public struct EnvoyClusterOptions: Sendable, Hashable {
     public init(
         caFile: String = EnvoyClusterOptions.defaultCAFile,
         connectTimeoutSeconds: Int = 10,
-        routeTimeoutSeconds: Int = 300,
         messageTimeoutMilliseconds: Int = 5000
     ) {
         self.caFile = caFile
         self.connectTimeoutSeconds = connectTimeoutSeconds
-        self.routeTimeoutSeconds = routeTimeoutSeconds
         self.messageTimeoutMilliseconds = messageTimeoutMilliseconds
     }
 }

@@ -28,7 +28,7 @@ public struct EnvoyResources: Sendable, Hashable {
             clusters.append(
                 try Self.cluster(name: name, model: model, providers: providers, limits: limits, options: options)
             )
-            routes.append(Self.route(model: model, cluster: name, options: options))
+            routes.append(Self.route(model: model, cluster: name))
         }
         routes.append(Self.notFoundRoute)
         self.clusters = clusters
@@ -46,7 +46,7 @@ public struct EnvoyResources: Sendable, Hashable {
 
     // MARK: Routes
 
-    private static func route(model: ModelConfig, cluster: String, options: EnvoyClusterOptions) -> YAMLNode {
+    private static func route(model: ModelConfig, cluster: String) -> YAMLNode {
         [
             "name": .string(EnvoyNames.routeName(model: model.name)),
             "match": [
@@ -61,61 +61,11 @@ public struct EnvoyResources: Sendable, Hashable {
             "route": .map(
                 [
                     YAMLEntry("cluster", .string(cluster)),
-                    YAMLEntry("timeout", .string("\(options.routeTimeoutSeconds)s")),
-                    YAMLEntry("retry_policy", retryPolicy(model: model)),
+                    YAMLEntry("timeout", .string(EnvoyDuration.text(model.timeout))),
+                    YAMLEntry("retry_policy", EnvoyRetryPolicy.node(model: model)),
                 ]
             ),
         ]
-    }
-
-    /// Connection failures are always retried (nothing reached the provider). With several backends,
-    /// a provider's 429 or 5xx is retried on another host, moving to the next priority level after
-    /// each failed one; the upstream phase runs again for each attempt, so the new backend gets its
-    /// own path, model name and credential.
-    private static func retryPolicy(model: ModelConfig) -> YAMLNode {
-        let backends = model.backends.count
-        var entries: [YAMLEntry] = []
-        if backends > 1 {
-            entries.append(
-                YAMLEntry("retry_on", "connect-failure,refused-stream,reset-before-request,retriable-status-codes")
-            )
-            entries.append(YAMLEntry("num_retries", .int(min(backends - 1, 3))))
-            entries.append(YAMLEntry("retriable_status_codes", [429, 500, 502, 503, 504]))
-            entries.append(
-                YAMLEntry(
-                    "retry_host_predicate",
-                    [
-                        [
-                            "name": "envoy.retry_host_predicates.previous_hosts",
-                            "typed_config": [
-                                "@type":
-                                    "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"
-                            ],
-                        ]
-                    ]
-                )
-            )
-            entries.append(YAMLEntry("host_selection_retry_max_attempts", 5))
-            if Set(model.backends.map(\.priority)).count > 1 {
-                entries.append(
-                    YAMLEntry(
-                        "retry_priority",
-                        [
-                            "name": "envoy.retry_priorities.previous_priorities",
-                            "typed_config": [
-                                "@type":
-                                    "type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig",
-                                "update_frequency": 1,
-                            ],
-                        ]
-                    )
-                )
-            }
-        } else {
-            entries.append(YAMLEntry("retry_on", "connect-failure,refused-stream,reset-before-request"))
-            entries.append(YAMLEntry("num_retries", 1))
-        }
-        return .map(entries)
     }
 
     /// Tollgate answers unknown paths and models itself, so this route is reached only when a request
@@ -201,7 +151,12 @@ public struct EnvoyResources: Sendable, Hashable {
             YAMLEntry("per_connection_buffer_limit_bytes", .int(limits.bodyBufferBytes)),
             YAMLEntry("common_lb_config", ["locality_weighted_lb_config": [:]]),
             YAMLEntry("circuit_breakers", circuitBreakers),
-            YAMLEntry("load_assignment", ["cluster_name": .string(name), "endpoints": .list(endpoints)]),
+        ]
+        if let outlierDetection = EnvoyOutlierDetection.node(model.outlierDetection) {
+            entries.append(YAMLEntry("outlier_detection", outlierDetection))
+        }
+        entries += [
+            YAMLEntry("load_assignment", ["cluster_name": .string(name), "endpoints": .list(endpoints)])
         ]
         var seen: Set<String> = []
         let tlsProviders = backendProviders.map(\.1).filter { $0.baseURL.isTLS && seen.insert($0.name).inserted }

@@ -31,7 +31,7 @@ enum ExtProcFilterSettings: Sendable {
                 false,
                 comment: "Tollgate unreachable or failing: the request fails rather than bypassing it."
             ),
-            YAMLEntry("message_timeout", .string(Self.duration(milliseconds: options.messageTimeoutMilliseconds))),
+            YAMLEntry("message_timeout", .string(EnvoyDuration.text(milliseconds: options.messageTimeoutMilliseconds))),
             YAMLEntry("processing_mode", processingMode),
         ]
         switch self {
@@ -107,14 +107,5 @@ enum ExtProcFilterSettings: Sendable {
                 "response_trailer_mode": "SKIP",
             ]
         }
-    }
-
-    /// A protobuf Duration in YAML: `5s`, `0.250s`.
-    static func duration(milliseconds: Int) -> String {
-        if milliseconds % 1000 == 0 {
-            return "\(milliseconds / 1000)s"
-        }
-        let fraction = String(milliseconds % 1000)
-        return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
     }
 }
