@@ -12,6 +12,9 @@ Each records every request it receives (fake_providers.Received) and names itsel
 - truncate      a stream that ends (cleanly at the HTTP level) before the API's end of stream
 - fail-<name>   the provider called <name> answers 503 (drives Envoy's retry to the next backend)
 - limit-<name>  the provider called <name> answers 429
+- retry-after-<name>  the provider called <name> answers 429 with `retry-after: 1`
+- hang-<name>   the provider called <name> reads the request and answers nothing for `hang_seconds`,
+                then closes the connection (drives Envoy's per-try timeout)
 - long-<n>      a stream of n text deltas (for memory measurements of long streams)
 
 Usage is fixed per provider (ANTHROPIC_USAGE, OPENAI_USAGE) so tests can compare the gateway's
@@ -56,8 +59,9 @@ TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, kind: str, message: str):
+    def __init__(self, status: int, kind: str, message: str, retry_after: int | None = None):
         super().__init__(message)
+        self.retry_after = retry_after
         self.status, self.kind, self.message = status, kind, message
 
 
@@ -290,6 +294,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if scenario == f"fail-{fake.name}":
                 raise Refusal(503, "api_error" if fake.kind == "anthropic" else "server_error", f"{fake.name} is down")
+            if scenario == f"hang-{fake.name}":
+                time.sleep(fake.hang_seconds)
+                self.close_connection = True
+                return
+            if scenario == f"retry-after-{fake.name}":
+                raise Refusal(429, "rate_limit_error" if fake.kind == "anthropic" else "requests", f"{fake.name} is rate limited", retry_after=1)
             if scenario == f"limit-{fake.name}":
                 raise Refusal(429, "rate_limit_error" if fake.kind == "anthropic" else "requests", f"{fake.name} is rate limited")
             try:
@@ -338,11 +348,14 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             code = "rate_limit_exceeded" if refusal.status == 429 else None
             payload = {"error": {"message": refusal.message, "type": refusal.kind, "param": None, "code": code}}
-        self._json(refusal.status, payload)
+        headers = {} if refusal.retry_after is None else {"retry-after": str(refusal.retry_after)}
+        self._json(refusal.status, payload, headers)
 
-    def _json(self, status: int, payload: dict) -> None:
+    def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         self.send_header("x-fake-provider", self.server.fake.name)
@@ -382,9 +395,10 @@ class StrictFake:
     """kind: 'anthropic' (Messages API at /v1/messages) or 'openai' (chat completions at
     /v1/chat/completions). `api_key` is what it accepts (x-api-key or Bearer)."""
 
-    def __init__(self, name: str, port: int, kind: str, api_key: str, chunk_delay: float = 0.0):
+    def __init__(self, name: str, port: int, kind: str, api_key: str, chunk_delay: float = 0.0, hang_seconds: float = 10.0):
         self.name, self.port, self.kind, self.api_key = name, port, kind, api_key
         self.chunk_delay = chunk_delay
+        self.hang_seconds = hang_seconds
         self.refusals: list[str] = []
         self._cond = threading.Condition()
         self._received: list[Received] = []
