@@ -81,7 +81,7 @@ import Testing
         #expect(try errorField(refusal, "code") == "rate_limit_exceeded")
         #expect(try errorField(refusal, "message")?.contains("tokens per minute") == true)
         let retryAfter = refusal.headers.setHeaders.first { $0.header.name == "retry-after" }?.header.value
-        #expect(retryAfter.flatMap { Int($0) }.map { $0 >= 1 && $0 <= 60 } == true)
+        #expect(retryAfter.flatMap { Int($0) }.map { $0 >= 1 && $0 <= 61 } == true)
         #expect(reply.tollgateMetadata?["rejection"] == .string("rate_limited_tokens_per_minute"))
         #expect(gateway.observer.completions.last?.status == 429)
         #expect(gateway.metric(#"tollgate_gateway_rejections_total{reason="rate_limited_tokens_per_minute"} 1"#))
