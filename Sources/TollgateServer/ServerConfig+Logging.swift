@@ -1,4 +1,5 @@
 import Logging
+import Telemetry
 
 extension ServerConfig {
     /// Installs swift-log's process-wide handler: `StreamLogHandler` on stderr at `log.level`.
@@ -10,5 +11,11 @@ extension ServerConfig {
             handler.logLevel = level
             return handler
         }
+    }
+
+    /// The request log's writer on standard output when `log.requests` is on (the default), else
+    /// nil. The caller shuts it down after the server has drained, so no line is lost.
+    public func makeRequestLogWriter(registry: MetricsRegistry) -> RequestLogWriter? {
+        log.requests ? RequestLogWriter(registry: registry) : nil
     }
 }
