@@ -20,6 +20,10 @@ config is the same file for both, only the server on Tollgate's socket differs.
                      `x-tollgate-model` themselves so that the model's route matches (baseline)
   router-gateway     `tollgate serve`: key check, body scan, routing, request state, and per attempt
                      path, authority, credential and the body with the upstream model name
+  router-gateway-ledger  the same with `storage.path` set: one usage-ledger row per request
+                     (baseline router-gateway); prints the ledger's bytes per row at the end
+Both `tollgate serve` scenarios run with the default request log (one JSON line per request on
+stdout, into the server's log file).
 
 For each: req/s, p50 and p99 latency (from h2load's per-request log), the ratio of req/s to the
 baseline, the microseconds added at p50, and CPU microseconds per request of the front Envoy and
@@ -35,6 +39,7 @@ import json
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -84,6 +89,8 @@ SCENARIOS = [
              body=True),
     Scenario("router-noop", None, None, body=True, kind="router-noop"),
     Scenario("router-gateway", "router-noop", None, body=True, kind="router-gateway"),
+    # The same with the usage ledger on (storage.path set), against router-gateway without it.
+    Scenario("router-gateway-ledger", "router-gateway", None, body=True, kind="router-gateway-ledger"),
 ]  # fmt: skip
 
 
@@ -112,6 +119,8 @@ class Gateway:
     tollgate_port: int | None  # TCP transport; None: the Unix socket
     socket_path: Path
     body_file: Path
+    ledger_config: Path  # `config` plus storage.path: the usage ledger on
+    database: Path
 
 
 def chat_body(size: int = 1024) -> bytes:
@@ -176,7 +185,22 @@ keys:
         raise RuntimeError(f"tollgate envoy-config failed:\n{render.stderr}")
     body_file = workdir / "chat-1k.json"
     body_file.write_bytes(chat_body())
-    return Gateway(tollgate_bin, config, rendered, listener_port, admin_port, tollgate_port, socket_path, body_file)
+    database = workdir / "ledger.db"
+    ledger_config = workdir / "tollgate-ledger.yaml"
+    ledger_config.write_text(config.read_text() + f"storage:\n  path: {database}\n")
+    return Gateway(tollgate_bin, config, rendered, listener_port, admin_port, tollgate_port, socket_path, body_file,
+                   ledger_config, database)  # fmt: skip
+
+
+def ledger_size(database: Path) -> tuple[int, int]:
+    """(rows, bytes) of the bench's ledger once Tollgate has exited: the WAL folded into the file first."""
+    connection = sqlite3.connect(database)
+    try:
+        rows = connection.execute("SELECT count(*) FROM usage").fetchone()[0]
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    return rows, database.stat().st_size
 
 
 class RenderedEnvoy:
@@ -215,9 +239,10 @@ def start_router_side(scenario: Scenario, args, workdir: Path, gateway: Gateway,
     """The ext_proc server on the rendered config's socket (probe or tollgate) and the front Envoy."""
     common = dict(tcp=gateway.tollgate_port is not None, unix=gateway.tollgate_port is None, port=gateway.tollgate_port,
                   threads=args.probe_threads, drain_seconds=1, log_level="warning", name="tollgate")  # fmt: skip
-    if scenario.kind == "router-gateway":
+    if scenario.kind in ("router-gateway", "router-gateway-ledger"):
+        config = gateway.ledger_config if scenario.kind == "router-gateway-ledger" else gateway.config
         server = Probe(workdir, binary=gateway.tollgate_bin, command=["serve"],
-                       extra_args=["--config", str(gateway.config)], **common)  # fmt: skip
+                       extra_args=["--config", str(config)], **common)  # fmt: skip
     else:
         server = Probe(workdir, binary=probe_bin, **common)
     try:
@@ -398,6 +423,10 @@ def main() -> None:
         print("\nreq/s of every run, in order (the table shows the median):")
         for name, measurements in runs.items():
             print(f"  {name:<18} {' '.join(f'{m.rps:.0f}' for m in measurements)}")
+    if gateway and gateway.database.exists():
+        rows, size = ledger_size(gateway.database)
+        print(f"\nledger (router-gateway-ledger, every run): {rows} rows, {size} bytes on disk, "
+              f"{size / max(1, rows):.0f} bytes per row")  # fmt: skip
     if any(m.failed or m.non_2xx for m in results.values()):
         print("\nsome requests failed or were not 2xx: see the errors column", file=sys.stderr)
         sys.exit(1)

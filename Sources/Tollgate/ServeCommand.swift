@@ -53,12 +53,19 @@ struct ServeCommand: ParsableCommand {
             logger.warning("no keys in the config: every request is refused with 401 until keys are added")
         }
 
-        // The ledger's writer thread outlives the drain, so records of requests finishing then are kept.
+        // The ledger's and the request log's writer threads outlive the drain, so records of
+        // requests finishing then are kept. Prices are the running snapshot's: a reload reprices.
         let ledger = try config.makeUsageLedger(registry: registry, logger: logger)
-        let prices = config.prices.table
-        let observer: any RequestObserver =
-            ledger.map { UsageLedgerObserver(ledger: $0, prices: { prices }, wallClock: { .now() }) }
-            ?? NoRequestObserver()
+        let requestLog = config.makeRequestLogWriter(registry: registry)
+        let prices: @Sendable () -> PriceTable = { store.current().prices }
+        var observers: [any RequestObserver] = [
+            GenAIMetricsObserver(registry: registry), RequestMetricsObserver(registry: registry, prices: prices),
+        ]
+        if let ledger { observers.append(UsageLedgerObserver(ledger: ledger, prices: prices, wallClock: { .now() })) }
+        if let requestLog {
+            observers.append(RequestLogObserver(sink: requestLog, prices: prices, wallClock: { .now() }))
+        }
+        let observer = RequestObservers(observers)
         let rateLimits = try config.makeRateLimits(registry: registry, logger: logger)
         let handlerFactory = GatewayHandlerFactory(
             snapshotStore: store,
@@ -79,6 +86,7 @@ struct ServeCommand: ParsableCommand {
         if let unwritten = ledger?.shutdown(), unwritten > 0 {
             logger.error("usage ledger: \(unwritten) records could not be written before exit")
         }
+        requestLog?.shutdown()
         throw ExitCode(status)
     }
 }
