@@ -13,11 +13,11 @@ every row and cancels out in the differences.
 Scenarios (each with its own front Envoy and ext_proc server, all running at once):
   envoy-direct        the tests' bootstrap with no ext_proc filter: Envoy alone
   noop-streamed       the bootstrap `tollgate envoy-config` renders (router-level ext_proc: request
-                      headers + buffered body + response headers; the upstream ext_proc per attempt),
+                      headers + FULL_DUPLEX_STREAMED body, response headers + STREAMED body sent
+                      without waiting for the headers' reply; the upstream ext_proc per attempt),
                       served by TollgateProbe answering in the gateway's processing modes without its
-                      work: every message continued, the response body switched to STREAMED at the
-                      response headers (`x-probe-response-mode: streamed`); the request carries
-                      `x-tollgate-model` itself so the model's route matches
+                      work: every message continued, the request body given back as it came; the
+                      request carries `x-tollgate-model` itself so the model's route matches
   gateway-passthrough `tollgate serve`, an OpenAI client on an OpenAI-compatible backend: key, routing,
                       per-attempt rewrite (include_usage added), the stream watched for usage and its
                       usage chunk hidden
@@ -314,7 +314,6 @@ class Stack:
                 else:
                     self.server = Probe(directory, binary=probe_bin, **common)
                     self.headers["x-tollgate-model"] = scenario.model
-                    self.headers["x-probe-response-mode"] = "streamed"
                 self.envoy = RenderedEnvoy(directory, gateway, f"envoy-{scenario.name}", args.envoy_concurrency)
                 port = gateway["listener_port"]
             self.client = Client(port)

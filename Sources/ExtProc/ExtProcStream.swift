@@ -73,14 +73,18 @@ final class ExtProcStream: GRPCStreamHandler {
 
     private func answer(_ request: ProcessingRequest, reply: Bool, responder: GRPCResponder) {
         let start = clock.now
-        let response = handler.handle(request)
+        let replies = handler.replies(to: request)
         metrics.handlerAnswered(request.phase, after: clock.now - start)
         guard reply else { return }
-        response.encode(answering: request.phase, in: arena) { byteCount, pack in
-            responder.send(byteCount: byteCount, encode: pack)
-        }
-        if case .immediate = response.decision {
-            stateMachine.sendImmediateResponse()
+        for reply in replies {
+            reply.response.encode(answering: reply.phase, in: arena) { byteCount, pack in
+                responder.send(byteCount: byteCount, encode: pack)
+            }
+            if case .immediate = reply.response.decision {
+                // Envoy reads nothing after it; anything later in `replies` would be spurious.
+                stateMachine.sendImmediateResponse()
+                return
+            }
         }
     }
 }

@@ -20,8 +20,8 @@ public struct ProcessingMode: Sendable, Hashable {
         case buffered
         /// The whole body up to the buffer limit, in one message.
         case bufferedPartial
-        /// Chunks both ways with no one-to-one replies. Tollgate's stream handling answers every
-        /// message once, so it does not support this mode yet.
+        /// Chunks both ways with no one-to-one replies: Envoy sends every chunk without waiting,
+        /// and the body travels on only as the processor sends it back (`BodyMutation.streamed`).
         case fullDuplexStreamed
         /// One message per gRPC message of a gRPC body.
         case grpc

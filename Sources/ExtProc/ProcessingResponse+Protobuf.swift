@@ -13,6 +13,7 @@ private typealias CCommonResponse = Envoy__Service__ExtProc__V3__CommonResponse
 private typealias CImmediateResponse = Envoy__Service__ExtProc__V3__ImmediateResponse
 private typealias CHeaderMutation = Envoy__Service__ExtProc__V3__HeaderMutation
 private typealias CBodyMutation = Envoy__Service__ExtProc__V3__BodyMutation
+private typealias CStreamedBodyResponse = Envoy__Service__ExtProc__V3__StreamedBodyResponse
 private typealias CHeaderValueOption = Envoy__Config__Core__V3__HeaderValueOption
 private typealias CHeaderValue = Envoy__Config__Core__V3__HeaderValue
 private typealias CHttpStatus = Envoy__Type__V3__HttpStatus
@@ -55,8 +56,11 @@ extension ProcessingResponse {
     private func largeBody(answering phase: ProcessingPhase) -> [UInt8] {
         switch decision {
         case .continue(let common):
-            guard phase.part != .trailers, case .replace(let bytes) = common.bodyMutation else { return [] }
-            return bytes
+            guard phase.part != .trailers else { return [] }
+            switch common.bodyMutation {
+            case .replace(let bytes), .streamed(let bytes, _): return bytes
+            case .clear, nil: return []
+            }
         case .immediate(let immediate):
             return immediate.body
         }
@@ -163,6 +167,12 @@ private struct MessageBuilder {
         case .clear:
             message.pointee.mutation_case = ENVOY__SERVICE__EXT_PROC__V3__BODY_MUTATION__MUTATION_CLEAR_BODY
             message.pointee.clear_body = 1
+        case .streamed(_, let endOfStream):
+            message.pointee.mutation_case = ENVOY__SERVICE__EXT_PROC__V3__BODY_MUTATION__MUTATION_STREAMED_RESPONSE
+            let streamed = make(CStreamedBodyResponse.self, envoy__service__ext_proc__v3__streamed_body_response__init)
+            streamed.pointee.body = pinnedBody()
+            streamed.pointee.end_of_stream = endOfStream ? 1 : 0
+            message.pointee.streamed_response = streamed
         }
         return message
     }

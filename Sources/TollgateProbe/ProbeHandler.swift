@@ -7,16 +7,26 @@ import ExtProc
 /// - `x-probe-immediate: <status>` answers at once with that status;
 /// - `x-probe-body: echo` / `x-probe-response-body: echo` replace each body message with itself;
 /// - `x-probe-response-mode: streamed|buffered` has the reply to the response headers switch the
-///   response body to that mode (`mode_override`), each body message then continued unchanged:
-///   the gateway's processing modes without its work, for the streaming benchmark.
+///   response body to that mode (`mode_override`), each body message then continued unchanged.
+/// - a FULL_DUPLEX_STREAMED request body (the gateway's mode, as its rendered config says) is
+///   given back chunk by chunk, since Envoy keeps no copy of it: the gateway's processing modes
+///   without its work, for the streaming benchmark.
 final class ProbeHandler: ExtProcStreamHandler {
+    private var fullDuplexRequestBody = false
     private var echoRequestBody = false
     private var echoResponseBody = false
     private var responseBodyMode: ProcessingMode.BodySendMode?
     private var requestBodyBytes = 0
     private var requestBodyMessages = 0
 
-    func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+    func replies(to request: ProcessingRequest) -> [ProcessingReply] {
+        if let configuration = request.protocolConfiguration {
+            fullDuplexRequestBody = configuration.requestBodyMode == .fullDuplexStreamed
+        }
+        return [ProcessingReply(answering: request.phase, handle(request))]
+    }
+
+    private func handle(_ request: ProcessingRequest) -> ProcessingResponse {
         switch request.payload {
         case .requestHeaders(let headers):
             return requestHeaders(headers.fields)
@@ -24,13 +34,19 @@ final class ProbeHandler: ExtProcStreamHandler {
             requestBodyBytes += body.bytes.count
             requestBodyMessages += 1
             var common = CommonResponse()
+            if fullDuplexRequestBody {
+                common.bodyMutation = .streamed(body.bytes, endOfStream: body.endOfStream)
+                return ProcessingResponse(.continue(common))
+            }
             if echoRequestBody { common.bodyMutation = .replace(body.bytes) }
             // One message that ends the body is buffered mode, where headers may still change.
             if body.endOfStream && requestBodyMessages == 1 {
                 common.headerMutation.setHeaders.append(
                     HeaderValueOption(
                         HeaderField(name: "x-probe-body-bytes", value: String(requestBodyBytes)),
-                        appendAction: .overwriteIfExistsOrAdd))
+                        appendAction: .overwriteIfExistsOrAdd
+                    )
+                )
             }
             return ProcessingResponse(.continue(common))
         case .responseHeaders:
@@ -38,7 +54,9 @@ final class ProbeHandler: ExtProcStreamHandler {
             common.headerMutation.setHeaders.append(
                 HeaderValueOption(
                     HeaderField(name: "x-tollgate-probe-response", value: "response-headers"),
-                    appendAction: .overwriteIfExistsOrAdd))
+                    appendAction: .overwriteIfExistsOrAdd
+                )
+            )
             if let mode = responseBodyMode {
                 common.headerMutation.removeHeaders.append("content-length")
                 return ProcessingResponse(.continue(common), modeOverride: ProcessingMode(responseBodyMode: mode))
@@ -64,17 +82,29 @@ final class ProbeHandler: ExtProcStreamHandler {
         }
         if let immediate = fields.first(named: "x-probe-immediate"), let status = Int(immediate.value) {
             let headers = HeaderMutation(setHeaders: [
-                HeaderValueOption(HeaderField(name: "x-probe-immediate", value: "yes"), appendAction: .overwriteIfExistsOrAdd)
+                HeaderValueOption(
+                    HeaderField(name: "x-probe-immediate", value: "yes"),
+                    appendAction: .overwriteIfExistsOrAdd
+                )
             ])
             return ProcessingResponse(
                 .immediate(
                     ImmediateResponse(
-                        status: status, headers: headers, body: Array("probe immediate response".utf8),
-                        details: "probe_immediate")))
+                        status: status,
+                        headers: headers,
+                        body: Array("probe immediate response".utf8),
+                        details: "probe_immediate"
+                    )
+                )
+            )
         }
         var common = CommonResponse()
         common.headerMutation.setHeaders.append(
-            HeaderValueOption(HeaderField(name: "x-tollgate-probe", value: "request-headers"), appendAction: .overwriteIfExistsOrAdd))
+            HeaderValueOption(
+                HeaderField(name: "x-tollgate-probe", value: "request-headers"),
+                appendAction: .overwriteIfExistsOrAdd
+            )
+        )
         return ProcessingResponse(.continue(common))
     }
 }

@@ -208,9 +208,9 @@ private final class RecordingHandler: ExtProcStreamHandler {
     private(set) var requests: [ProcessingRequest] = []
     private(set) var endings: [ExtProcStreamEnding] = []
 
-    func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+    func replies(to request: ProcessingRequest) -> [ProcessingReply] {
         requests.append(request)
-        return answer(request)
+        return [ProcessingReply(answering: request.phase, answer(request))]
     }
 
     func streamDidEnd(_ ending: ExtProcStreamEnding) {

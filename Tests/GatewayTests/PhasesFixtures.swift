@@ -169,18 +169,20 @@ struct GatewayHarness {
         factory.makeStreamHandler()
     }
 
-    /// A router-level exchange up to its body reply. Returns the handler (still open) and both replies.
+    /// A router-level exchange up to its body. Returns the handler (still open), the replies sent
+    /// after the headers (none: held for the body) and the routing reply: the held headers reply
+    /// sent after the body, or the refusal.
     func route(
         path: String = "/v1/chat/completions",
         key: String = GatewayFixture.teamAKey,
         body: String
-    ) -> (handler: any ExtProcStreamHandler, headers: ProcessingResponse, body: ProcessingResponse) {
+    ) -> (handler: any ExtProcStreamHandler, headers: [ProcessingReply], body: ProcessingResponse) {
         let handler = stream()
-        let headers = handler.handle(
-            .headers([(":method", "POST"), (":path", path), ("authorization", "Bearer " + key)])
+        let headers = handler.replies(
+            to: .headers([(":method", "POST"), (":path", path), ("authorization", "Bearer " + key)])
         )
-        let reply = handler.handle(.body(body))
-        return (handler, headers, reply)
+        let replies = handler.replies(to: .body(body))
+        return (handler, headers, replies.first?.response ?? .held)
     }
 
     func metric(_ line: String) -> Bool {
@@ -224,7 +226,19 @@ extension ProcessingRequest {
     }
 }
 
+extension ExtProcStreamHandler {
+    /// For tests that go one message at a time: the reply answering `request`, or `.held` when the
+    /// handler holds it; a refusal answering a later phase counts too.
+    func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+        let replies = self.replies(to: request)
+        return replies.last { $0.phase == request.phase }?.response ?? replies.first?.response ?? .held
+    }
+}
+
 extension ProcessingResponse {
+    /// What `handle` gives for a held reply (no reply on the wire is ever this).
+    static let held = ProcessingResponse(.continue(CommonResponse()), dynamicMetadata: ["held": true])
+
     var immediate: ImmediateResponse? {
         if case .immediate(let response) = decision { return response }
         return nil

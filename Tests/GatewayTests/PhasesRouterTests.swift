@@ -77,12 +77,40 @@ import Testing
         ),
     ])
     func validKeyContinuesAndStripsPrivateHeaders(fields: [(String, String)], removed: [String]) throws {
-        let response = headers(fields + [("content-type", "application/json")])
-        let common = try #require(response.common)
+        // The headers' reply waits for the body (FULL_DUPLEX_STREAMED), then leaves with the body's.
+        let handler = gateway.stream()
+        let fields =
+            [(":method", "POST"), (":path", "/v1/chat/completions"), ("content-type", "application/json")]
+            + fields
+        #expect(handler.replies(to: .headers(fields)).isEmpty)
+        let body = #"{"model":"fast"}"#
+        let replies = handler.replies(to: .body(body))
+        #expect(replies.map(\.phase) == [.requestHeaders, .requestBody])
+        let common = try #require(replies.first?.response.common)
         #expect(common.status == .continue)
         #expect(common.headerMutation.removeHeaders == removed)
-        #expect(common.headerMutation.setHeaders.isEmpty)
-        #expect(!common.clearRouteCache)
+        #expect(common.headerMutation.setHeaders.map(\.header.name) == ["x-tollgate-model", "x-tollgate-request"])
+        #expect(common.clearRouteCache)
+        // Envoy keeps no copy of a FULL_DUPLEX_STREAMED body: it is given back whole.
+        #expect(replies.last?.response.common?.bodyMutation == .streamed(Array(body.utf8), endOfStream: true))
+    }
+
+    @Test func bodyInChunksIsReadWhole() throws {
+        let handler = gateway.stream()
+        let headers = [(":method", "POST"), (":path", "/v1/chat/completions"), ("x-api-key", GatewayFixture.teamAKey)]
+        #expect(handler.replies(to: .headers(headers)).isEmpty)
+        let chunk = { (text: String, end: Bool) in
+            ProcessingRequest(payload: .requestBody(HTTPBody(bytes: Array(text.utf8), endOfStream: end)))
+        }
+        #expect(handler.replies(to: chunk(#"{"model":"#, false)).isEmpty)
+        #expect(handler.replies(to: chunk(#""fast"}"#, false)).isEmpty)
+        // Trailers end the body: headers, body and trailers are answered in that order.
+        let replies = handler.replies(to: ProcessingRequest(payload: .requestTrailers([])))
+        #expect(replies.map(\.phase) == [.requestHeaders, .requestBody, .requestTrailers])
+        #expect(replies.first?.response.setHeader("x-tollgate-model") == "gpt-4o-mini")
+        #expect(
+            replies[1].response.common?.bodyMutation == .streamed(Array(#"{"model":"fast"}"#.utf8), endOfStream: false)
+        )
     }
 
     // MARK: - Paths and methods
@@ -142,7 +170,7 @@ import Testing
         let (handler, headersReply, bodyReply) = gateway.route(
             body: #"{"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true}"#
         )
-        #expect(headersReply.common != nil)
+        #expect(headersReply.isEmpty, "held until the body")
         let common = try #require(bodyReply.common)
         #expect(common.clearRouteCache)
         #expect(common.bodyMutation == nil)
@@ -167,7 +195,6 @@ import Testing
             ProcessingRequest(payload: .responseHeaders(HTTPHeaders(fields: [], endOfStream: false)))
         )
         #expect(reply.common == CommonResponse())
-        #expect(reply.modeOverride == nil)
         #expect(gateway.requests.count == 1)
         handler.streamDidEnd(.reset)
         #expect(gateway.requests.count == 0)

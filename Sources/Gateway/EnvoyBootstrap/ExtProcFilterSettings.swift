@@ -1,10 +1,14 @@
 /// The two ext_proc filters Tollgate runs in, as docs/architecture.md ("Envoy's side") fixes them.
 ///
-/// - `router`: in the listener's HTTP filter chain, once per request: request headers and the buffered
-///   body (key check, model, routing header), response headers. The response body is off by
-///   default; the reply to the response headers turns it on per response (`allow_mode_override`):
-///   BUFFERED for a JSON body to read or translate, STREAMED for SSE, so a response that needs
-///   nothing costs no body round trip. A buffered response must fit the listener's
+/// - `router`: in the listener's HTTP filter chain, once per request (key check, model, routing
+///   header, response reading). Every round trip before the response's first byte that can be
+///   saved is: the request body is FULL_DUPLEX_STREAMED, so Envoy sends it right behind the
+///   headers and Tollgate answers both together (one round trip, not two; this mode requires
+///   trailers SEND); the response body is STREAMED with `send_body_without_waiting_for_header_response`,
+///   so its first chunk travels with the response headers and both are answered together (a
+///   `mode_override` at the response headers would cost a second round trip before the first
+///   byte, and Envoy 1.40 ignores one given earlier). A response body Tollgate reads whole is
+///   held in Envoy's queue of unanswered chunks, which must fit the listener's
 ///   `per_connection_buffer_limit_bytes` (`EnvoyLimits.bodyBufferBytes`).
 /// - `upstream`: in each model cluster's upstream filter chain, once per attempt (retries included):
 ///   request headers only, with the chosen host's metadata as an attribute; allowed to set `:authority`
@@ -38,10 +42,9 @@ enum ExtProcFilterSettings: Sendable {
         case .router:
             entries.append(
                 YAMLEntry(
-                    "allow_mode_override",
+                    "send_body_without_waiting_for_header_response",
                     true,
-                    comment:
-                        "The response headers' reply asks for the body only when it must be read (BUFFERED or STREAMED)."
+                    comment: "The response's first chunk goes out with its headers: one round trip for both."
                 )
             )
         case .upstream:
@@ -91,10 +94,10 @@ enum ExtProcFilterSettings: Sendable {
         case .router:
             [
                 "request_header_mode": "SEND",
-                "request_body_mode": "BUFFERED",
-                "request_trailer_mode": "SKIP",
+                "request_body_mode": "FULL_DUPLEX_STREAMED",
+                "request_trailer_mode": "SEND",
                 "response_header_mode": "SEND",
-                "response_body_mode": "NONE",
+                "response_body_mode": "STREAMED",
                 "response_trailer_mode": "SKIP",
             ]
         case .upstream:

@@ -22,21 +22,21 @@ public final class GatewayStreamHandler: ExtProcStreamHandler {
         self.context = context
     }
 
-    public func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+    public func replies(to request: ProcessingRequest) -> [ProcessingReply] {
         switch role {
         case .router(let handler):
-            return handler.handle(request)
+            return handler.replies(to: request)
         case .upstream(let handler):
-            return handler.handle(request)
+            return handler.replies(to: request)
         case .undecided:
             if isUpstream(request) {
                 let handler = UpstreamPhaseHandler(context: context)
                 role = .upstream(handler)
-                return handler.handle(request)
+                return handler.replies(to: request)
             }
             let handler = RouterPhaseHandler(context: context)
             role = .router(handler)
-            return handler.handle(request)
+            return handler.replies(to: request)
         }
     }
 

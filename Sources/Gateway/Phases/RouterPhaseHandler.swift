@@ -3,22 +3,34 @@ import ExtProc
 /// The router-level ext_proc stream of one request (docs/architecture.md, "One request, two
 /// phases" 1, 2 and 4).
 ///
+/// The request body comes FULL_DUPLEX_STREAMED: Envoy sends it right behind the headers without
+/// waiting for their reply, and holds the headers until that reply. So the headers' reply is held
+/// until the body has been read, and both replies leave together: one round trip for what used
+/// to be two (headers, then a buffered body).
+///
 /// - Request headers: endpoint from `:path`, method check, gateway key (`authorization: Bearer` or
-///   `x-api-key`), `/v1/models` answered at once, `content-length` over the cap refused; key
-///   headers and any client-sent `x-tollgate-*` removed.
-/// - Request body (buffered): `model`, `stream` and the output cap scanned, size, alias and
-///   permission checked, the request's tokens, request and money reserved against every limit
-///   that applies (or 429 naming the one that cannot cover it), `x-tollgate-model` and
-///   `x-tollgate-request` set with the route cache cleared, the request's state stored for the
-///   upstream phase, and its id also sent as dynamic metadata (`tollgate.request`), which unlike
-///   the header reaches every upstream attempt.
+///   `x-api-key`), `/v1/models` answered at once, `content-length` over the cap refused, a
+///   request without a body refused (400); any refusal is answered at once. Otherwise the reply
+///   waits for the body.
+/// - Request body, chunk by chunk until its end (or its trailers): size checked as it grows;
+///   then `model`, `stream` and the output cap scanned, alias and permission checked, the
+///   request's tokens, request and money reserved against every limit that applies (or 429
+///   naming the one that cannot cover it), the request's state stored for the upstream phase.
+///   The held headers reply removes key headers and any client-sent `x-tollgate-*`, sets
+///   `x-tollgate-model` and `x-tollgate-request` with the route cache cleared, and sends the id
+///   as dynamic metadata (`tollgate.request`), which unlike the header reaches every upstream
+///   attempt; the body reply gives the body back unchanged (`BodyMutation.streamed`, since in
+///   this mode Envoy keeps no copy).
 /// - Response headers: the request's state read back for its last upstream attempt (which
 ///   backend, which dialect, or refused by the upstream phase), the `x-ratelimit-*` headers of
-///   the limits that apply set (the provider's replaced), and the body asked for only when
-///   something needs it (`ResponsePhase`): buffered for a JSON body (usage, translation, an error
-///   in the other dialect), streamed for SSE, not at all otherwise.
-/// - Response body: translated or read, chunk by chunk when streamed; the last message's reply
-///   carries the outcome as dynamic metadata (`GatewayMetadata.completion`).
+///   the limits that apply set (the provider's replaced). The body comes STREAMED, its first
+///   chunk right behind the headers (`send_body_without_waiting_for_header_response`), so the
+///   headers' reply and the first chunk's cost one round trip. What the body needs comes from
+///   `ResponsePhase`: nothing (each chunk continues), a stream translated chunk by chunk, or a
+///   whole body (JSON usage, translation, an error in the other dialect), for which the headers'
+///   reply and every chunk's are held until the body's end, since the status may still change.
+/// - Response body: the last message's reply carries the outcome as dynamic metadata
+///   (`GatewayMetadata.completion`).
 ///
 /// Every request ends in exactly one `RequestCompletion` for the observer: at Tollgate's own
 /// answer, at the response's last message, or when the stream ends early. Its reservation is
@@ -28,14 +40,19 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
     private enum State {
         /// Nothing seen yet.
         case idle
-        /// Headers accepted; the body decides the rest.
-        case awaitingBody(Admission)
+        /// Headers accepted and their reply held; the body so far.
+        case readingBody(Admission, body: [UInt8])
         /// Routed; the state is stored under this id until the stream ends.
         case routed(RequestID)
-        /// The response's body is being read.
+        /// The response's body is being read chunk by chunk.
         case readingResponse(RequestID)
+        /// The response's body is being read whole: the headers' reply and `chunks` chunk replies
+        /// are held until its end.
+        case holdingResponse(RequestID, HeldResponse)
         /// Answered (an error or `/v1/models`), or nothing more to do.
         case done
+        /// Stands in while a state's buffer is appended to, so it is never copied.
+        case modifying
     }
 
     /// What the headers phase established.
@@ -43,6 +60,19 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         var endpoint: Endpoint
         var key: GatewayKeyConfig
         var snapshot: GatewaySnapshot
+        /// Key headers and client-sent `x-tollgate-*`, removed by the held headers reply.
+        var removedHeaders: [String]
+    }
+
+    /// A response body read whole in STREAMED mode, and the replies it holds.
+    private struct HeldResponse {
+        var headerMutation: HeaderMutation
+        var body: [UInt8] = []
+        var chunks = 0
+        /// Past this many bytes the body is let through unread: Envoy's queue of unanswered
+        /// chunks stops reading from the provider at its buffer limit (`per_connection_buffer_limit_bytes`,
+        /// above `max_body_bytes`), and a body held there would never end.
+        var limit: Int
     }
 
     private let context: GatewayContext
@@ -60,29 +90,44 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         self.context = context
     }
 
-    public func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+    public func replies(to request: ProcessingRequest) -> [ProcessingReply] {
         switch request.payload {
         case .requestHeaders(let headers):
-            return requestHeaders(headers)
+            guard let refusal = requestHeaders(headers) else { return [] }
+            return [ProcessingReply(answering: .requestHeaders, refusal)]
         case .requestBody(let body):
-            guard case .awaitingBody(let admission) = state else { return .continue }
-            return requestBody(body.bytes, admission: admission)
+            return requestBody(body)
+        case .requestTrailers:
+            guard case .readingBody(let admission, let body) = state else {
+                return [ProcessingReply(answering: .requestTrailers, .continue)]
+            }
+            // Trailers end a body whose last chunk did not say so.
+            return finishRequest(admission: admission, body: body, endedByTrailers: true)
         case .responseHeaders(let headers):
-            guard case .routed(let id) = state else { return .continue }
+            guard case .routed(let id) = state else { return [ProcessingReply(answering: .responseHeaders, .continue)] }
             return responseHeaders(headers, id: id)
         case .responseBody(let body):
-            guard case .readingResponse(let id) = state else { return .continue }
-            return responseBody(body, id: id)
-        case .requestTrailers, .responseTrailers:
-            return .continue
+            switch state {
+            case .readingResponse(let id):
+                return [ProcessingReply(answering: .responseBody, responseBody(body, id: id))]
+            case .holdingResponse(let id, var held):
+                state = .modifying
+                held.chunks += 1
+                held.body += body.bytes
+                return holdResponseBody(held, id: id, endOfStream: body.endOfStream)
+            case .idle, .readingBody, .routed, .done, .modifying:
+                return [ProcessingReply(answering: .responseBody, .continue)]
+            }
+        case .responseTrailers:
+            return [ProcessingReply(answering: .responseTrailers, .continue)]
         }
     }
 
     public func streamDidEnd(_ ending: ExtProcStreamEnding) {
         switch state {
-        case .routed(let id), .readingResponse(let id):
+        case .routed(let id), .readingResponse(let id), .holdingResponse(let id, _):
             context.requests.remove(id)
-        case .idle, .awaitingBody, .done:
+        case .idle, .readingBody, .done, .modifying:
             break
         }
         state = .done
@@ -146,7 +191,8 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
     // MARK: - Request headers
 
-    private func requestHeaders(_ headers: HTTPHeaders) -> ProcessingResponse {
+    /// A refusal to answer at once, or nil when the reply waits for the body.
+    private func requestHeaders(_ headers: HTTPHeaders) -> ProcessingResponse? {
         state = .done
         startedAt = context.now()
         // One pass over the headers: what we read, and what must not travel further.
@@ -225,9 +271,11 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             return reject(.malformedBody(JSONScanError(.empty, at: 0).description), dialect: dialect)
         }
 
-        state = .awaitingBody(Admission(endpoint: endpoint, key: key, snapshot: snapshot))
-        guard !removed.isEmpty else { return .continue }
-        return ProcessingResponse(.continue(CommonResponse(headerMutation: HeaderMutation(removeHeaders: removed))))
+        state = .readingBody(
+            Admission(endpoint: endpoint, key: key, snapshot: snapshot, removedHeaders: removed),
+            body: []
+        )
+        return nil
     }
 
     /// The key from `authorization: Bearer <key>` (scheme in any case), else from `x-api-key`.
@@ -269,13 +317,48 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
     // MARK: - Request body
 
-    private func requestBody(_ body: [UInt8], admission: Admission) -> ProcessingResponse {
-        state = .done
-        let dialect = admission.endpoint.dialect
+    private func requestBody(_ chunk: HTTPBody) -> [ProcessingReply] {
+        guard case .readingBody(let admission, var body) = state else {
+            return [ProcessingReply(answering: .requestBody, .continue)]
+        }
+        state = .modifying
+        body += chunk.bytes
         let limit = admission.snapshot.settings.maxBodyBytes
         guard body.count <= limit else {
-            return reject(.bodyTooLarge(limit: limit), dialect: dialect)
+            state = .done
+            let refusal = reject(.bodyTooLarge(limit: limit), dialect: admission.endpoint.dialect)
+            return [ProcessingReply(answering: .requestBody, refusal)]
         }
+        guard chunk.endOfStream else {
+            state = .readingBody(admission, body: body)
+            return []
+        }
+        return finishRequest(admission: admission, body: body, endedByTrailers: false)
+    }
+
+    /// The whole body is in: a refusal, or the held headers reply, the body given back, and the
+    /// trailers' reply when they ended it.
+    private func finishRequest(admission: Admission, body: [UInt8], endedByTrailers: Bool) -> [ProcessingReply] {
+        state = .done
+        let answering: ProcessingPhase = endedByTrailers ? .requestTrailers : .requestBody
+        let routing = route(body, admission: admission)
+        if case .immediate = routing.decision { return [ProcessingReply(answering: answering, routing)] }
+        var replies = [
+            ProcessingReply(answering: .requestHeaders, routing),
+            ProcessingReply(
+                answering: .requestBody,
+                ProcessingResponse(
+                    .continue(CommonResponse(bodyMutation: .streamed(body, endOfStream: !endedByTrailers)))
+                )
+            ),
+        ]
+        if endedByTrailers { replies.append(ProcessingReply(answering: .requestTrailers, .continue)) }
+        return replies
+    }
+
+    /// Reads the whole body: the headers reply that routes the request, or an immediate refusal.
+    private func route(_ body: [UInt8], admission: Admission) -> ProcessingResponse {
+        let dialect = admission.endpoint.dialect
         let fields: RequestBodyFields
         do {
             fields = try RequestBodyFields(scanning: body)
@@ -333,16 +416,19 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         completion.stream = requestState.stream
         context.metrics.admitted(admission.endpoint)
 
-        let mutation = HeaderMutation(setHeaders: [
-            HeaderValueOption(
-                HeaderField(name: GatewayHeaders.model, value: model.name),
-                appendAction: .overwriteIfExistsOrAdd
-            ),
-            HeaderValueOption(
-                HeaderField(name: GatewayHeaders.request, value: id.description),
-                appendAction: .overwriteIfExistsOrAdd
-            ),
-        ])
+        let mutation = HeaderMutation(
+            setHeaders: [
+                HeaderValueOption(
+                    HeaderField(name: GatewayHeaders.model, value: model.name),
+                    appendAction: .overwriteIfExistsOrAdd
+                ),
+                HeaderValueOption(
+                    HeaderField(name: GatewayHeaders.request, value: id.description),
+                    appendAction: .overwriteIfExistsOrAdd
+                ),
+            ],
+            removeHeaders: admission.removedHeaders
+        )
         return ProcessingResponse(
             .continue(CommonResponse(headerMutation: mutation, clearRouteCache: true)),
             dynamicMetadata: GatewayMetadata.request(id)
@@ -351,7 +437,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
     // MARK: - Response headers
 
-    private func responseHeaders(_ headers: HTTPHeaders, id: RequestID) -> ProcessingResponse {
+    private func responseHeaders(_ headers: HTTPHeaders, id: RequestID) -> [ProcessingReply] {
         var status = 0
         var isEventStream = false
         var isEncoded = false
@@ -403,18 +489,77 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             mutation.setHeaders = reservation.headers.headerOptions
             mutation.removeHeaders += reservation.headers.unsetNames
         }
+        // The body comes STREAMED whatever is decided here, so Envoy drops `content-length`.
         switch decision {
         case .passThrough:
             state = .routed(id)
             report()
             let common = CommonResponse(headerMutation: mutation)
-            return ProcessingResponse(.continue(common), dynamicMetadata: GatewayMetadata.completion(completion))
-        case .readBody(let mode, let removeContentLength):
+            let reply = ProcessingResponse(.continue(common), dynamicMetadata: GatewayMetadata.completion(completion))
+            return [ProcessingReply(answering: .responseHeaders, reply)]
+        case .readBody(.buffered, _):
+            let limit = context.snapshots.current().settings.maxBodyBytes
+            state = .holdingResponse(id, HeldResponse(headerMutation: mutation, limit: limit))
+            return []
+        case .readBody:
             state = .readingResponse(id)
-            if removeContentLength { mutation.removeHeaders.append("content-length") }
-            let common = CommonResponse(headerMutation: mutation)
-            return ProcessingResponse(.continue(common), modeOverride: ProcessingMode(responseBodyMode: mode))
+            let reply = ProcessingResponse(.continue(CommonResponse(headerMutation: mutation)))
+            return [ProcessingReply(answering: .responseHeaders, reply)]
         }
+    }
+
+    /// One more chunk of a body read whole: nothing until its end (or its size passes the
+    /// limit), then the held headers reply and one reply per chunk, the last carrying the
+    /// replaced body and the earlier ones cleared.
+    private func holdResponseBody(_ held: HeldResponse, id: RequestID, endOfStream: Bool) -> [ProcessingReply] {
+        guard endOfStream || held.body.count > held.limit else {
+            state = .holdingResponse(id, held)
+            return []
+        }
+        guard endOfStream else {
+            // Too large to hold: it goes on as the provider wrote it, unread.
+            state = .routed(id)
+            response.interrupt()
+            completion.usage = response.usage
+            report()
+            var replies = [
+                ProcessingReply(
+                    answering: .responseHeaders,
+                    ProcessingResponse(
+                        .continue(CommonResponse(headerMutation: held.headerMutation)),
+                        dynamicMetadata: GatewayMetadata.completion(completion)
+                    )
+                )
+            ]
+            for _ in 0..<held.chunks { replies.append(ProcessingReply(answering: .responseBody, .continue)) }
+            return replies
+        }
+        state = .readingResponse(id)
+        let whole = responseBody(HTTPBody(bytes: held.body, endOfStream: true), id: id)
+        // The whole body's reply carries the header changes it makes (`:status`); they belong to
+        // the headers reply, with the ones decided at the headers.
+        guard case .continue(var common) = whole.decision else { return [] }
+        var headers = held.headerMutation
+        headers.setHeaders += common.headerMutation.setHeaders.filter { $0.header.name != "content-length" }
+        common.headerMutation = HeaderMutation()
+        var replies = [
+            ProcessingReply(
+                answering: .responseHeaders,
+                ProcessingResponse(.continue(CommonResponse(headerMutation: headers)))
+            )
+        ]
+        let body = common.bodyMutation
+        for chunk in 0..<held.chunks {
+            let last = chunk == held.chunks - 1
+            common.bodyMutation = last ? body : (body == nil ? nil : .clear)
+            replies.append(
+                ProcessingReply(
+                    answering: .responseBody,
+                    ProcessingResponse(.continue(common), dynamicMetadata: last ? whole.dynamicMetadata : nil)
+                )
+            )
+        }
+        return replies
     }
 
     private static let eventStream = Array("text/event-stream".utf8)

@@ -26,7 +26,11 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
         self.context = context
     }
 
-    public func handle(_ request: ProcessingRequest) -> ProcessingResponse {
+    public func replies(to request: ProcessingRequest) -> [ProcessingReply] {
+        [ProcessingReply(answering: request.phase, handle(request))]
+    }
+
+    func handle(_ request: ProcessingRequest) -> ProcessingResponse {
         guard case .requestHeaders(let headers) = request.payload, !answered else { return .continue }
         answered = true
         return requestHeaders(headers.fields, attributes: request.attributes, metadata: request.metadataContext)
