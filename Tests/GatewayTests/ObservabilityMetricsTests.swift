@@ -55,7 +55,7 @@ import Testing
         // (2 s - 0.5 s) / 300 tokens after the first = 5 ms, twice.
         let perToken = Self.sample(text, "gen_ai_server_time_per_output_token_seconds_sum{\(labels)}")
         #expect(perToken.map { abs($0 - 0.01) < 1e-12 } == true)
-        #expect(!text.contains("error_type"))
+        #expect(!text.contains("error_type="))
     }
 
     @Test func aFailureCarriesItsErrorTypeAndNoLatencyOfTokens() {

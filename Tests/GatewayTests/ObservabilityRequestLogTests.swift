@@ -58,7 +58,7 @@ import Testing
         #expect(line["duration_ms"] as? Int == 2000)
         #expect(line["stream_outcome"] as? String == "completed")
         #expect(line["interrupted"] as? Bool == false)
-        #expect(line.count == 28)
+        #expect(line.count == 27)
     }
 
     @Test func aRefusedRequestHasNullsWhereNothingIsKnown() throws {
@@ -69,7 +69,7 @@ import Testing
                 costMicros: nil
             ).bytes
         )
-        #expect(line.count == 28)
+        #expect(line.count == 27)
         for field in ["key", "model", "provider", "input_tokens", "cost_usd", "ttft_ms", "stream_outcome"] {
             #expect(line[field] is NSNull, "\(field)")
         }
