@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "TollgateServer",
             dependencies: [
-                "H2Transport", "ExtProc", "Telemetry", "Gateway", "LedgerSQLite",
+                "H2Transport", "ExtProc", "Telemetry", "Gateway", "LedgerSQLite", "LimiterRedis",
                 // ServerOptions: the flags `tollgate serve` and TollgateProbe share through @OptionGroup.
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

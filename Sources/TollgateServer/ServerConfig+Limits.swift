@@ -1,5 +1,7 @@
+import Foundation
 import Gateway
 import LedgerSQLite
+import LimiterRedis
 import Logging
 import Telemetry
 
@@ -9,6 +11,9 @@ extension ServerConfig {
     /// `storage.path`. The rules themselves come from each config snapshot, so they reload; the
     /// counters live here for the life of the process.
     ///
+    /// With `storage.redis` the counters live in Redis instead, shared by the fleet
+    /// (`makeRedisRateLimits`), and nothing is saved to the database.
+    ///
     /// Throws when the database cannot be opened, migrated or read, so `serve` fails at startup
     /// rather than forgetting a day's usage.
     public func makeRateLimits(
@@ -16,6 +21,9 @@ extension ServerConfig {
         logger: Logger,
         wallClock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }
     ) throws -> RateLimitRuntime {
+        if let redis = storage.redis {
+            return try makeRedisRateLimits(redis, registry: registry, logger: logger)
+        }
         let counters = LocalRateLimitStore()
         guard let path = storage.path else {
             return RateLimitRuntime(limiter: RateLimiter(store: counters), snapshotWriter: nil)
@@ -33,5 +41,48 @@ extension ServerConfig {
             wallClock: wallClock
         )
         return RateLimitRuntime(limiter: RateLimiter(store: counters), snapshotWriter: writer)
+    }
+
+    /// The Redis store, behind a local fallback with `on_unavailable: local`. Redis being down at
+    /// startup is logged, not fatal: requests then get the configured behaviour until it answers.
+    /// The fallback's counters are not saved: they stand in for Redis while it is away, and a
+    /// restarted replica counts from Redis again.
+    private func makeRedisRateLimits(
+        _ config: RedisStorageConfig,
+        registry: MetricsRegistry,
+        logger: Logger
+    ) throws -> RateLimitRuntime {
+        var password: String?
+        if let file = config.passwordFile {
+            do {
+                password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                )
+            } catch {
+                throw ConfigError(file: nil, line: nil, message: "storage.redis.password_file: cannot read \(file)")
+            }
+        }
+        let endpoint = RedisEndpoint(
+            host: config.host,
+            port: config.port,
+            password: password,
+            database: config.database,
+            keyPrefix: config.keyPrefix,
+            timeout: config.timeout
+        )
+        let redis = RedisRateLimitStore(endpoint: endpoint, registry: registry, logger: logger)
+        if redis.connect() {
+            logger.info("rate limits: counters in \(endpoint) under '\(config.keyPrefix)'")
+        } else {
+            logger.warning(
+                "rate limits: \(endpoint) does not answer yet; until it does, requests under a limit are \(config.onUnavailable == .local ? "limited locally" : "refused with 503")"
+            )
+        }
+        let store: any RateLimitCounterStore
+        switch config.onUnavailable {
+        case .failClosed: store = redis
+        case .local: store = RedisFallbackRateLimitStore(redis: redis, registry: registry)
+        }
+        return RateLimitRuntime(limiter: RateLimiter(store: store), snapshotWriter: nil)
     }
 }

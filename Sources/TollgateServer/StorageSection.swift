@@ -8,12 +8,15 @@
 /// ```
 /// Without `path` nothing is stored: no usage ledger, and limiter counters live in memory only.
 /// The directory must exist and be writable (SQLite adds `-wal` and `-shm` files beside the database).
+/// With `redis:` (`RedisStorageConfig`) the limiter's counters live in Redis, shared by replicas.
 public struct StorageSection: ConfigSection {
     static let key = "storage"
 
     /// The database file, absolute or relative to the working directory once resolved.
     public var path: String?
     public var busyTimeoutMilliseconds = 5000
+    /// The limiter's shared counters; nil to keep them in this process.
+    public var redis: RedisStorageConfig?
 
     static let pathExpected = "a file path"
     static let busyTimeoutRange = 0...600_000
@@ -30,6 +33,12 @@ public struct StorageSection: ConfigSection {
         }
         busyTimeoutMilliseconds =
             try mapping.integer("busy_timeout_ms", in: Self.busyTimeoutRange) ?? busyTimeoutMilliseconds
+        if mapping.line(of: "redis") != nil {
+            var redisMapping = try mapping.mapping("redis")
+            redis = try RedisStorageConfig(from: &redisMapping, directory: directory)
+        } else {
+            _ = try mapping.mapping("redis")
+        }
     }
 
     public var busyTimeout: Duration {
