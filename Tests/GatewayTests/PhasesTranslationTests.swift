@@ -97,7 +97,7 @@ extension ProcessingResponse {
     /// else the original.
     func chunkOutput(original: [UInt8]) -> [UInt8] {
         switch common?.bodyMutation {
-        case .replace(let bytes): bytes
+        case .replace(let bytes), .streamed(let bytes, _): bytes
         case .clear: []
         case nil: original
         }
