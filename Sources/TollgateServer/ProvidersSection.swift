@@ -11,7 +11,11 @@ import Gateway
 ///     headers: { OpenAI-Organization: org-123 }
 ///     api_version: 2024-10-21        # azure-openai only, required there
 ///     anthropic_version: 2023-06-01  # anthropic only
+///     max_tokens_field: max_tokens   # openai and azure-openai only: max_tokens | max_completion_tokens
 /// ```
+/// `max_tokens_field` names the field a Messages request's `max_tokens` becomes when it is
+/// translated for this provider; the default is `ProviderConfig.defaultMaxTokensField`
+/// (`max_completion_tokens` for OpenAI and Azure, `max_tokens` for other compatible APIs).
 /// A relative credential file is taken relative to the config file's directory.
 public struct ProvidersSection: ConfigListSection {
     static let key = "providers"
@@ -24,6 +28,7 @@ public struct ProvidersSection: ConfigListSection {
     var hasErrors = false
 
     static let schemaExpected = "one of " + ProviderSchema.allCases.map(\.rawValue).joined(separator: ", ")
+    static let maxTokensFieldExpected = "one of " + OpenAIMaxTokensField.allCases.map(\.key).joined(separator: ", ")
     /// Headers Tollgate sets itself, or that HTTP/2 or Envoy own.
     static let reservedHeaders: Set<String> = [
         "host", "content-length", "transfer-encoding", "connection", "te", "upgrade", "keep-alive",
@@ -100,6 +105,15 @@ public struct ProvidersSection: ConfigListSection {
         if anthropicVersion != nil && schema != .anthropic {
             throw mapping.invalid("anthropic_version", "only providers with schema anthropic take an anthropic_version")
         }
+        let maxTokensField = try mapping.string("max_tokens_field", expected: maxTokensFieldExpected) { text in
+            OpenAIMaxTokensField.allCases.first { $0.key == text }
+        }
+        if maxTokensField != nil && schema == .anthropic {
+            throw mapping.invalid(
+                "max_tokens_field",
+                "only providers with schema openai or azure-openai take a max_tokens_field"
+            )
+        }
         return ProviderConfig(
             name: name,
             schema: schema,
@@ -107,7 +121,8 @@ public struct ProvidersSection: ConfigListSection {
             credential: credential,
             extraHeaders: headers,
             apiVersion: apiVersion,
-            anthropicVersion: anthropicVersion ?? ProviderConfig.defaultAnthropicVersion
+            anthropicVersion: anthropicVersion ?? ProviderConfig.defaultAnthropicVersion,
+            maxTokensField: maxTokensField
         )
     }
 

@@ -94,6 +94,37 @@ enum Golden {
     }
 }
 
+extension Golden {
+    /// Feeds the stream fixture to a fresh translator in every chunking, requires identical
+    /// results, and checks the golden: the client's bytes, the usage and the outcome.
+    static func checkStream(
+        _ fixture: String,
+        suffix: String,
+        make: () -> any ResponseStreamTranslator,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let input = try read(fixture)
+        let reference = StreamRun(make, input: input, chunking: .whole)
+        for chunking in Chunking.all.dropFirst() {
+            let run = StreamRun(make, input: input, chunking: chunking)
+            #expect(
+                run == reference,
+                "\(fixture) fed \(chunking) differs from fed whole",
+                sourceLocation: sourceLocation
+            )
+        }
+        let text = """
+            --- output
+            \(String(decoding: reference.output, as: UTF8.self))--- usage
+            \(describe(reference.usage))
+            --- outcome
+            \(describe(reference.outcome)), content emitted: \(reference.emittedContent)
+
+            """
+        try check(text, fixture: fixture, suffix: suffix, sourceLocation: sourceLocation)
+    }
+}
+
 /// The fixed context every golden is produced with.
 let goldenContext = ResponseTranslationContext(created: 1_700_000_000, includeUsage: true, idSeed: "req-golden")
 

@@ -18,6 +18,12 @@ import Testing
             ("errors/openai", "json", ["openai-anthropic"]),
             ("streams/anthropic", "sse", ["anthropic-openai-streaming", "anthropic-anthropic-streaming"]),
             ("streams/openai", "sse", ["openai-anthropic-streaming", "openai-openai-streaming"]),
+            // Passthrough only, read for usage (UsageGoldenTests).
+            ("responses/openai-responses", "json", ["usage"]),
+            ("responses/openai-completions", "json", ["usage"]),
+            ("responses/openai-embeddings", "json", ["usage"]),
+            ("streams/openai-responses", "sse", ["responses-responses-streaming"]),
+            ("streams/openai-completions", "sse", ["completions-completions-streaming"]),
         ]
         for table in tables {
             let cases = Golden.cases(table.folder, extension: table.ext)
@@ -123,19 +129,19 @@ import Testing
 
     @Test(arguments: Golden.cases("streams/anthropic", extension: "sse"))
     func anthropicStreamToOpenAI(fixture: String) throws {
-        try checkStream(fixture, suffix: "anthropic-openai-streaming") {
+        try Golden.checkStream(fixture, suffix: "anthropic-openai-streaming") {
             AnthropicFromOpenAI.makeStreamTranslator(context: goldenContext)
         }
     }
 
     @Test(arguments: Golden.cases("streams/anthropic", extension: "sse"))
     func anthropicStreamPassthrough(fixture: String) throws {
-        try checkStream(fixture, suffix: "anthropic-anthropic-streaming") { AnthropicPassthroughStream() }
+        try Golden.checkStream(fixture, suffix: "anthropic-anthropic-streaming") { AnthropicPassthroughStream() }
     }
 
     @Test(arguments: Golden.cases("streams/openai", extension: "sse"))
     func openAIStreamToAnthropic(fixture: String) throws {
-        try checkStream(fixture, suffix: "openai-anthropic-streaming") {
+        try Golden.checkStream(fixture, suffix: "openai-anthropic-streaming") {
             OpenAIFromAnthropic.makeStreamTranslator(context: goldenContext)
         }
     }
@@ -144,30 +150,9 @@ import Testing
     /// usage chunk and the `"usage":null` members must not reach the client.
     @Test(arguments: Golden.cases("streams/openai", extension: "sse"))
     func openAIStreamPassthroughHidingUsage(fixture: String) throws {
-        try checkStream(fixture, suffix: "openai-openai-streaming") { OpenAIPassthroughStream(clientWantsUsage: false) }
-    }
-
-    /// Feeds the fixture in every chunking, requires identical results, and checks the golden.
-    private func checkStream(
-        _ fixture: String,
-        suffix: String,
-        make: () -> any ResponseStreamTranslator
-    ) throws {
-        let input = try Golden.read(fixture)
-        let reference = StreamRun(make, input: input, chunking: .whole)
-        for chunking in Chunking.all.dropFirst() {
-            let run = StreamRun(make, input: input, chunking: chunking)
-            #expect(run == reference, "\(fixture) fed \(chunking) differs from fed whole")
+        try Golden.checkStream(fixture, suffix: "openai-openai-streaming") {
+            OpenAIPassthroughStream(clientWantsUsage: false)
         }
-        let text = """
-            --- output
-            \(String(decoding: reference.output, as: UTF8.self))--- usage
-            \(Golden.describe(reference.usage))
-            --- outcome
-            \(Golden.describe(reference.outcome)), content emitted: \(reference.emittedContent)
-
-            """
-        try Golden.check(text, fixture: fixture, suffix: suffix)
     }
 }
 

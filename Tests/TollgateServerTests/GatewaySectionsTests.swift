@@ -86,6 +86,12 @@ import Testing
         #expect(gateway.providers[2].anthropicVersion == "2023-06-01")
         #expect(gateway.providers[3].credential == nil)
         #expect(gateway.providers[3].baseURL.port == 8000)
+        // max_tokens_field unset: OpenAI and Azure get max_completion_tokens, other compatible APIs max_tokens.
+        #expect(
+            gateway.providers.map(\.maxTokensField) == [
+                .maxCompletionTokens, .maxCompletionTokens, .maxTokens, .maxTokens,
+            ]
+        )
 
         #expect(gateway.models.map(\.name) == ["gpt-4o-mini", "claude-sonnet", "llama"])
         let mini = gateway.models[0]
@@ -143,6 +149,34 @@ import Testing
     }
 
     static let provider = "providers:\n  - name: p\n    schema: openai\n    base_url: http://h\n"
+
+    @Test func maxTokensFieldOverridesTheDefault() {
+        let yaml = """
+            providers:
+              - name: vllm
+                schema: openai
+                base_url: http://127.0.0.1:8000/v1
+                max_tokens_field: max_completion_tokens
+              - name: openai
+                schema: openai
+                base_url: https://API.openai.com/v1
+                max_tokens_field: max_tokens
+              - name: azure
+                schema: azure-openai
+                base_url: https://r.openai.azure.com
+                api_version: 2024-06-01
+                max_tokens_field: max_tokens
+              - name: azure-v1
+                schema: openai
+                base_url: https://r.openai.azure.com/openai/v1
+            """
+        let diagnosis = diagnose(yaml)
+        #expect(diagnosis.errors == [])
+        #expect(
+            diagnosis.config.gatewayConfig.providers.map(\.maxTokensField)
+                == [.maxCompletionTokens, .maxTokens, .maxTokens, .maxCompletionTokens]
+        )
+    }
 
     /// Each rule, with the line it is reported on. Line numbers count from the start of each file.
     @Test(arguments: [
@@ -205,6 +239,14 @@ import Testing
             "5: providers[0].anthropic_version: only providers with schema anthropic take an anthropic_version"
         ),
         (
+            provider + "    max_tokens_field: max_output_tokens\n",
+            "5: providers[0].max_tokens_field: expected one of max_tokens, max_completion_tokens, got 'max_output_tokens'"
+        ),
+        (
+            "providers:\n  - name: p\n    schema: anthropic\n    base_url: http://h\n    max_tokens_field: max_tokens\n",
+            "5: providers[0].max_tokens_field: only providers with schema openai or azure-openai take a max_tokens_field"
+        ),
+        (
             provider + "    headers:\n      Bad Name: x\n",
             "6: providers[0].headers.Bad Name: expected an HTTP header name"
         ),
@@ -231,7 +273,7 @@ import Testing
         (provider + "    headers: [a]\n", "5: providers[0].headers: expected a mapping of names to values"),
         (
             provider + "    timeout: 3\n",
-            "5: unknown key 'providers[0].timeout'; expected one of: name, schema, base_url, credential, headers, api_version, anthropic_version"
+            "5: unknown key 'providers[0].timeout'; expected one of: name, schema, base_url, credential, headers, api_version, anthropic_version, max_tokens_field"
         ),
         // models
         (provider + "models:\n  - name: m\n", "6: models[0]: missing 'backends'"),

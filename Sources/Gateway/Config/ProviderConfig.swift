@@ -12,6 +12,9 @@ public struct ProviderConfig: Sendable, Hashable {
     public var apiVersion: String?
     /// Anthropic's `anthropic-version` header value.
     public var anthropicVersion: String
+    /// The field that carries a translated Messages request's `max_tokens` to this provider, when
+    /// it speaks OpenAI's API (`max_tokens_field`); `defaultMaxTokensField` unless configured.
+    public var maxTokensField: OpenAIMaxTokensField
 
     public static let defaultAnthropicVersion = "2023-06-01"
 
@@ -22,7 +25,8 @@ public struct ProviderConfig: Sendable, Hashable {
         credential: CredentialSource? = nil,
         extraHeaders: [ProviderHeader] = [],
         apiVersion: String? = nil,
-        anthropicVersion: String = ProviderConfig.defaultAnthropicVersion
+        anthropicVersion: String = ProviderConfig.defaultAnthropicVersion,
+        maxTokensField: OpenAIMaxTokensField? = nil
     ) {
         self.name = name
         self.schema = schema
@@ -31,5 +35,22 @@ public struct ProviderConfig: Sendable, Hashable {
         self.extraHeaders = extraHeaders
         self.apiVersion = apiVersion
         self.anthropicVersion = anthropicVersion
+        self.maxTokensField = maxTokensField ?? Self.defaultMaxTokensField(schema: schema, baseURL: baseURL)
+    }
+
+    /// `max_completion_tokens` for OpenAI itself (`api.openai.com`) and Azure OpenAI (the schema,
+    /// or an `openai.azure.com` host): `max_tokens` is deprecated there and the reasoning models
+    /// refuse it. `max_tokens` for every other OpenAI-compatible API: it is the field all of them
+    /// know, while several (Mistral, DeepSeek, Ollama, older vLLM) reject or, worse, ignore
+    /// `max_completion_tokens`, which would leave the answer uncapped.
+    public static func defaultMaxTokensField(schema: ProviderSchema, baseURL: UpstreamURL) -> OpenAIMaxTokensField {
+        switch schema {
+        case .azureOpenAI: return .maxCompletionTokens
+        case .anthropic: return .maxTokens
+        case .openai:
+            let host = baseURL.host.lowercased()
+            let isOpenAI = host == "api.openai.com" || host.hasSuffix(".openai.azure.com")
+            return isOpenAI ? .maxCompletionTokens : .maxTokens
+        }
     }
 }

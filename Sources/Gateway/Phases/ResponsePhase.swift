@@ -6,6 +6,7 @@ import ExtProc
 ///     awaitingHeaders ──▶ passedThrough                       (nothing to change or read)
 ///            │
 ///            ├──▶ bufferedResponse ──body──▶ finished         (2xx JSON: usage, translation)
+///            ├──▶ bufferedUsage ─────body──▶ finished         (2xx JSON of an OpenAI-only endpoint: usage)
 ///            ├──▶ bufferedError ──────body──▶ finished         (4xx/5xx to another dialect, or 401)
 ///            └──▶ streaming ──chunk*──end──▶ finished          (2xx SSE: one translator per response)
 ///
@@ -65,6 +66,8 @@ struct ResponsePhase {
         case awaitingHeaders
         case passedThrough
         case bufferedResponse(upstream: APIDialect, client: APIDialect, context: ResponseTranslationContext)
+        /// A body that passes as the provider wrote it, read for its usage in `endpoint`'s shape.
+        case bufferedUsage(Endpoint)
         case bufferedError(status: Int, upstream: APIDialect, client: APIDialect)
         case streaming(any ResponseStreamTranslator)
         case finished
@@ -113,18 +116,24 @@ struct ResponsePhase {
             }
             state = .bufferedResponse(upstream: upstream, client: client, context: context)
             return .readBody(.buffered, removeContentLength: upstream != client)
-        case .completions, .embeddings:
-            // OpenAI's shape both ways: the body is read for its usage and left as it is.
-            // Completions streams carry usage only when the client asked; they pass unread.
-            guard !headers.isEventStream else {
-                state = .passedThrough
-                return .passThrough
+        case .completions, .embeddings, .responses:
+            // OpenAI's APIs only (the upstream phase sends them nowhere else): the body passes
+            // as the provider wrote it and is read for its usage. A completions stream had
+            // usage asked for (hidden again unless the client asked too); a Responses API
+            // stream reports it in its ending event; embeddings do not stream.
+            guard headers.isEventStream else {
+                state = .bufferedUsage(request.endpoint)
+                return .readBody(.buffered, removeContentLength: false)
             }
-            let context = ResponseTranslationContext(created: headers.created, idSeed: request.idSeed)
-            state = .bufferedResponse(upstream: upstream, client: client, context: context)
-            return .readBody(.buffered, removeContentLength: false)
-        case .responses, .models:
-            // The Responses API's usage has its own shape, not read yet.
+            let translator: any ResponseStreamTranslator =
+                request.endpoint == .responses
+                ? ResponsesPassthroughStream()
+                : OpenAIPassthroughStream(clientWantsUsage: attempt.clientWantsStreamUsage)
+            state = .streaming(translator)
+            streamOutcome = .inProgress
+            // The passthrough may end a cut stream with its own error event.
+            return .readBody(.streamed, removeContentLength: true)
+        case .models:
             state = .passedThrough
             return .passThrough
         }
@@ -171,6 +180,10 @@ struct ResponsePhase {
                     firstContent: false
                 )
             }
+        case .bufferedUsage(let endpoint):
+            state = .finished
+            usage = TokenUsage.fromResponse(bytes, endpoint: endpoint)
+            return OnBody(replacement: nil, status: nil, setsContentLength: false, finished: true, firstContent: true)
         case .bufferedError(let status, let upstream, let client):
             state = .finished
             let translated = DialectTranslation.translateError(status: status, body: bytes, from: upstream, to: client)
@@ -208,7 +221,7 @@ struct ResponsePhase {
             var partial = usage ?? .none
             partial.isComplete = false
             usage = partial
-        case .bufferedResponse, .bufferedError, .awaitingHeaders, .passedThrough, .finished:
+        case .bufferedResponse, .bufferedUsage, .bufferedError, .awaitingHeaders, .passedThrough, .finished:
             break
         }
         state = .finished

@@ -142,7 +142,8 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
     /// Messages path, `/v1/messages` to an OpenAI-compatible one to chat completions); between
     /// like APIs only `model` changes, plus `stream_options.include_usage` on an OpenAI stream,
     /// so the gateway always learns a stream's usage. The other endpoints (completions,
-    /// embeddings, responses) are OpenAI's only and pass through with `model` changed.
+    /// embeddings, responses) are OpenAI's only and pass through with `model` changed (and a
+    /// completions stream asking for usage, `DialectTranslation.passthroughRequest`).
     static func prepare(
         state: RequestState,
         backend: ResolvedBackend,
@@ -153,7 +154,8 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
         case .chatCompletions, .messages:
             let options = RequestTranslationOptions(
                 upstreamModel: backend.backend.upstreamModel,
-                defaultMaxTokens: settings.defaultMaxTokens
+                defaultMaxTokens: settings.defaultMaxTokens,
+                openAIMaxTokensField: backend.provider.maxTokensField
             )
             let translated: TranslatedRequest
             do {
@@ -175,11 +177,24 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
             guard upstreamDialect == .openAI else {
                 throw .gateway(.endpointNotSupported(model: backend.model.name, path: state.endpoint.path))
             }
-            let upstreamModel = backend.backend.upstreamModel
-            let body =
-                state.clientModel == upstreamModel
-                ? state.body : JSONScanner.replacing(state.modelValueRange, in: state.body, withString: upstreamModel)
-            return PreparedAttempt(endpoint: state.endpoint, body: body, clientWantsStreamUsage: true)
+            let translated: TranslatedRequest
+            do {
+                translated = try DialectTranslation.passthroughRequest(
+                    state.body,
+                    endpoint: state.endpoint,
+                    modelValueRange: state.modelValueRange,
+                    clientModel: state.clientModel,
+                    upstreamModel: backend.backend.upstreamModel,
+                    stream: state.stream
+                )
+            } catch {
+                throw .translation(error)
+            }
+            return PreparedAttempt(
+                endpoint: state.endpoint,
+                body: translated.body,
+                clientWantsStreamUsage: translated.clientWantsStreamUsage
+            )
         }
     }
 

@@ -46,6 +46,34 @@ public enum DialectTranslation {
         }
     }
 
+    /// A request to an endpoint only OpenAI's API has (completions, embeddings, responses) for an
+    /// OpenAI-compatible backend: the client's bytes with `model` (at `modelValueRange`, holding
+    /// `clientModel`) set to `upstreamModel`. A streamed completions request also gets
+    /// `stream_options.include_usage`, as a chat completions stream does, so the gateway learns
+    /// its usage; the Responses API reports usage in every stream and refuses that option, and
+    /// embeddings do not stream.
+    public static func passthroughRequest(
+        _ body: [UInt8],
+        endpoint: Endpoint,
+        modelValueRange: Range<Int>,
+        clientModel: String,
+        upstreamModel: String,
+        stream: Bool
+    ) throws(TranslationError) -> TranslatedRequest {
+        // The body is shared, not copied, when the name already is the upstream one.
+        let rewritten =
+            clientModel == upstreamModel
+            ? body : JSONScanner.replacing(modelValueRange, in: body, withString: upstreamModel)
+        guard endpoint == .completions && stream else {
+            return TranslatedRequest(body: rewritten, stream: stream, clientWantsStreamUsage: true)
+        }
+        let result: OpenAIStreamUsageRequest.Result
+        do { result = try OpenAIStreamUsageRequest.requestingUsage(in: rewritten) } catch {
+            throw .malformedRequest(error)
+        }
+        return TranslatedRequest(body: result.body, stream: true, clientWantsStreamUsage: result.clientAskedForUsage)
+    }
+
     /// A buffered 2xx response for the client, with its usage.
     public static func translateResponse(
         _ body: [UInt8],

@@ -23,4 +23,18 @@ enum ErrorBodies {
         }
         return json.bytes
     }
+
+    /// The data of the Responses API's stream `error` event:
+    /// `{"type":"error","code":…,"message":…,"param":null,"sequence_number":…}`.
+    static func responsesStreamError(code: String, message: String, sequenceNumber: Int) -> [UInt8] {
+        var json = JSONWriter(capacity: 192)
+        json.raw(#"{"type":"error","code":"#)
+        json.string(code)
+        json.raw(#","message":"#)
+        json.string(message)
+        json.raw(#","param":null,"sequence_number":"#)
+        json.integer(sequenceNumber)
+        json.raw("}")
+        return json.bytes
+    }
 }

@@ -5,7 +5,8 @@ public struct RequestTranslationOptions: Sendable, Hashable {
     /// `max_tokens` for Anthropic when the client gave no limit: the Messages API requires one
     /// (`gateway.default_max_tokens`).
     public var defaultMaxTokens: Int
-    /// The field that carries the output limit to an OpenAI-compatible backend.
+    /// The field that carries the output limit to an OpenAI-compatible backend (the provider's
+    /// `maxTokensField`).
     public var openAIMaxTokensField: OpenAIMaxTokensField
 
     public init(
@@ -20,8 +21,9 @@ public struct RequestTranslationOptions: Sendable, Hashable {
 }
 
 /// OpenAI renamed `max_tokens` to `max_completion_tokens` and its reasoning models refuse the old
-/// name; older OpenAI-compatible servers know only the old one.
-public enum OpenAIMaxTokensField: Sendable, Hashable {
+/// name; older OpenAI-compatible servers know only the old one. Chosen per provider
+/// (`ProviderConfig.maxTokensField`, `max_tokens_field` in the config).
+public enum OpenAIMaxTokensField: Sendable, Hashable, CaseIterable {
     case maxTokens
     case maxCompletionTokens
 

@@ -1,5 +1,7 @@
-/// An OpenAI chat completions stream passed from an OpenAI-compatible provider to an OpenAI
-/// client, watched for its usage.
+/// An OpenAI chat completions or (legacy) completions stream passed from an OpenAI-compatible
+/// provider to an OpenAI client, watched for its usage. Both APIs stream the same way: chunks
+/// with `choices`, a `finish_reason`, the usage chunk with empty `choices` when asked for, and
+/// `data: [DONE]`; they differ only in where the text is (`delta` or the choice's `text`).
 ///
 /// The request translation always asks the provider for the usage chunk
 /// (`OpenAIStreamUsageRequest`). When the client asked too, the provider's bytes go through
@@ -140,6 +142,7 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
             return
         }
         for choice in json["choices"]?.arrayValue ?? [] {
+            if let text = choice["text"]?.stringValue, !text.isEmpty { hasEmittedContent = true }
             guard let delta = choice["delta"] else { continue }
             if let content = delta["content"]?.stringValue, !content.isEmpty { hasEmittedContent = true }
             if let calls = delta["tool_calls"]?.arrayValue, !calls.isEmpty { hasEmittedContent = true }

@@ -64,6 +64,17 @@ extension TokenUsage {
         )
     }
 
+    /// From the Responses API's `usage`: `input_tokens` is already the whole prompt.
+    public init(openAIResponses usage: OpenAIResponsesUsage, isComplete: Bool = true) {
+        self.init(
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            cachedInputTokens: usage.cachedTokens ?? 0,
+            reasoningTokens: usage.reasoningTokens ?? 0,
+            isComplete: isComplete
+        )
+    }
+
     /// From Anthropic's `usage`: the prompt is input + cache read + cache creation.
     public init(anthropic usage: AnthropicUsage, isComplete: Bool = true) {
         let cached = usage.cacheReadInputTokens ?? 0
