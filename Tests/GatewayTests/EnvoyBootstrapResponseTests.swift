@@ -15,11 +15,11 @@ import Yams
         )
     }
 
-    @Test func routerFilterReadsNoResponseBodyUnlessAReplyAsks() throws {
+    @Test func routerFilterGetsTheFirstResponseChunkWithTheHeaders() throws {
         let extProc = try #require(try hcm().path("http_filters", 0, "typed_config") as? [String: Any])
-        #expect(extProc["allow_mode_override"] as? Bool == true)
-        #expect(extProc.path("processing_mode", "response_body_mode") as? String == "NONE")
-        #expect(extProc["allowed_override_modes"] == nil, "any override is allowed")
+        #expect(extProc.path("processing_mode", "response_body_mode") as? String == "STREAMED")
+        #expect(extProc["send_body_without_waiting_for_header_response"] as? Bool == true)
+        #expect(extProc["allow_mode_override"] == nil, "Tollgate sends no mode_override")
     }
 
     @Test func envoysOwnRepliesAreMarkedWithTheirReason() throws {

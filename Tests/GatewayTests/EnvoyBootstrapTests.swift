@@ -68,13 +68,15 @@ import Yams
         let extProc = try #require(filters[0]["typed_config"] as? [String: Any])
         #expect(extProc.path("grpc_service", "envoy_grpc", "cluster_name") as? String == "tollgate")
         #expect(extProc["failure_mode_allow"] as? Bool == false)
-        #expect(extProc["allow_mode_override"] as? Bool == true)
+        #expect(extProc["send_body_without_waiting_for_header_response"] as? Bool == true)
+        #expect(extProc["allow_mode_override"] == nil)
         #expect(extProc["message_timeout"] as? String == "5s")
         let mode = try #require(extProc["processing_mode"] as? [String: String])
         #expect(
             mode == [
-                "request_header_mode": "SEND", "request_body_mode": "BUFFERED", "request_trailer_mode": "SKIP",
-                "response_header_mode": "SEND", "response_body_mode": "NONE", "response_trailer_mode": "SKIP",
+                "request_header_mode": "SEND", "request_body_mode": "FULL_DUPLEX_STREAMED",
+                "request_trailer_mode": "SEND", "response_header_mode": "SEND", "response_body_mode": "STREAMED",
+                "response_trailer_mode": "SKIP",
             ]
         )
         #expect(extProc["request_attributes"] == nil)
