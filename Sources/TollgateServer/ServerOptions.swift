@@ -31,6 +31,9 @@ public struct ServerOptions: ParsableArguments {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     public var logLevel: String?
 
+    @Option(help: "true or false: one JSON line per request on stdout.")
+    public var logRequests: String?
+
     public init() {}
 
     /// The config file (or the defaults when there is none) with the flags applied, validated.
@@ -76,6 +79,11 @@ public struct ServerOptions: ParsableArguments {
                 expected: LogSection.levelExpected,
                 Logger.Level.init(rawValue:)
             )
+        }
+        if let logRequests {
+            config.log.requests = try Self.flag("log-requests", logRequests, expected: "true or false") {
+                ["true": true, "false": false][$0]
+            }
         }
         try config.validate()
         return config

@@ -21,6 +21,7 @@ import Testing
         let options = try ServerOptions.parse([
             "--config", path, "--listen", "127.0.0.1:0", "--socket", "/tmp/p.sock", "--admin", "127.0.0.1:0",
             "--threads", "1", "--max-message-bytes", "4096", "--drain-seconds", "0.25", "--log-level", "debug",
+            "--log-requests", "false",
         ])
         let config = try options.makeConfig()
         #expect(config.server.listen == HostPort(host: "127.0.0.1", port: 0))
@@ -30,6 +31,7 @@ import Testing
         #expect(config.server.maxMessageBytes == 4096)
         #expect(config.server.drainSeconds == 0.25)
         #expect(config.log.level == .debug)
+        #expect(!config.log.requests)
     }
 
     @Test func theFileStandsWhereNoFlagIsGiven() throws {
@@ -65,6 +67,7 @@ import Testing
             ["--log-level", "loud"],
             "--log-level: expected one of trace, debug, info, notice, warning, error, critical, got 'loud'"
         ),
+        (["--log-requests", "yes"], "--log-requests: expected true or false, got 'yes'"),
     ])
     func badFlagValuesAreRejected(arguments: [String], message: String) throws {
         let options = try ServerOptions.parse(["--socket", "/tmp/p.sock"] + arguments)
