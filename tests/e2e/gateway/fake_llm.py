@@ -1,6 +1,7 @@
 """Strict fake LLM providers for the translation end-to-end tests: an Anthropic Messages API and an
-OpenAI-compatible chat completions API that refuse what the real APIs refuse, and answer buffered
-and streamed (SSE) with tool calls and full usage (cache tokens included).
+OpenAI-compatible API (chat completions, plus legacy completions, the Responses API and embeddings)
+that refuse what the real APIs refuse, and answer buffered and streamed (SSE) with tool calls and
+full usage (cache tokens included).
 
 Each records every request it receives (fake_providers.Received) and names itself in the
 `x-fake-provider` response header. A client header `x-fake-scenario` picks the answer:
@@ -16,9 +17,15 @@ Each records every request it receives (fake_providers.Received) and names itsel
 - hang-<name>   the provider called <name> reads the request and answers nothing for `hang_seconds`,
                 then closes the connection (drives Envoy's per-try timeout)
 - long-<n>      a stream of n text deltas (for memory measurements of long streams)
+- response-failed      /v1/responses streamed: ends with `response.failed` (with usage)
+- response-incomplete  /v1/responses: `status: incomplete` (max_output_tokens), usage included
 
-Usage is fixed per provider (ANTHROPIC_USAGE, OPENAI_USAGE) so tests can compare the gateway's
-accounting with what the provider said.
+`truncate` and `tool` apply to /v1/completions and /v1/responses too (a Responses API stream cut
+before `response.completed`; a function call).
+
+Usage is fixed per provider and endpoint (ANTHROPIC_USAGE, OPENAI_USAGE, COMPLETIONS_USAGE,
+RESPONSES_USAGE, EMBEDDINGS_USAGE) so tests can compare the gateway's accounting with what the
+provider said.
 """
 
 from __future__ import annotations
@@ -43,6 +50,16 @@ OPENAI_USAGE = {
     "prompt_tokens_details": {"cached_tokens": 4},
     "completion_tokens_details": {"reasoning_tokens": 2},
 }
+# Legacy completions and the Responses API (whose counts have their own names) and embeddings.
+COMPLETIONS_USAGE = {"prompt_tokens": 6, "completion_tokens": 3, "total_tokens": 9}
+RESPONSES_USAGE = {
+    "input_tokens": 31,
+    "input_tokens_details": {"cached_tokens": 8},
+    "output_tokens": 19,
+    "output_tokens_details": {"reasoning_tokens": 6},
+    "total_tokens": 50,
+}
+EMBEDDINGS_USAGE = {"prompt_tokens": 8, "total_tokens": 8}
 
 ANTHROPIC_FIELDS = {
     "model", "messages", "max_tokens", "system", "stop_sequences", "temperature", "top_p", "top_k", "stream",
@@ -55,6 +72,16 @@ OPENAI_FIELDS = {
     "seed", "frequency_penalty", "presence_penalty", "logprobs", "top_logprobs", "logit_bias", "reasoning_effort",
     "service_tier", "store", "modalities",
 }  # fmt: skip
+COMPLETIONS_FIELDS = {
+    "model", "prompt", "suffix", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options", "logprobs",
+    "echo", "stop", "presence_penalty", "frequency_penalty", "best_of", "logit_bias", "user", "seed",
+}  # fmt: skip
+RESPONSES_FIELDS = {
+    "model", "input", "instructions", "max_output_tokens", "temperature", "top_p", "stream", "stream_options", "tools",
+    "tool_choice", "parallel_tool_calls", "previous_response_id", "reasoning", "text", "truncation", "store", "metadata",
+    "user", "include", "background", "service_tier",
+}  # fmt: skip
+EMBEDDINGS_FIELDS = {"model", "input", "encoding_format", "dimensions", "user"}
 TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
@@ -177,6 +204,47 @@ def validate_openai(headers: dict[str, str], body: dict, api_key: str) -> None:
             raise Refusal(400, "invalid_request_error", "tools: invalid tool")
 
 
+def _openai_common(headers: dict[str, str], body: dict, api_key: str, fields: set[str]) -> None:
+    if headers.get("authorization") != f"Bearer {api_key}":
+        raise Refusal(401, "invalid_request_error", "Incorrect API key provided.")
+    extra = set(body) - fields
+    if extra:
+        raise Refusal(400, "invalid_request_error", f"Unrecognized request argument supplied: {sorted(extra)[0]}")
+    if not isinstance(body.get("model"), str):
+        raise Refusal(400, "invalid_request_error", "you must provide a model parameter")
+    if "stream_options" in body and not body.get("stream"):
+        raise Refusal(400, "invalid_request_error", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
+
+
+def validate_openai_completions(headers: dict[str, str], body: dict, api_key: str) -> None:
+    _openai_common(headers, body, api_key, COMPLETIONS_FIELDS)
+    if not isinstance(body.get("prompt"), (str, list)):
+        raise Refusal(400, "invalid_request_error", "prompt: must be a string or an array")
+
+
+def validate_openai_responses(headers: dict[str, str], body: dict, api_key: str) -> None:
+    _openai_common(headers, body, api_key, RESPONSES_FIELDS)
+    # The Responses API always reports usage; it knows no include_usage and says so.
+    for option in set(body.get("stream_options") or {}) - {"include_obfuscation"}:
+        raise Refusal(400, "invalid_request_error", f"Unknown parameter: 'stream_options.{option}'.")
+    if not isinstance(body.get("input"), (str, list)):
+        raise Refusal(400, "invalid_request_error", "input: must be a string or an array")
+
+
+def validate_openai_embeddings(headers: dict[str, str], body: dict, api_key: str) -> None:
+    _openai_common(headers, body, api_key, EMBEDDINGS_FIELDS)
+    if not isinstance(body.get("input"), (str, list)) or not body["input"]:
+        raise Refusal(400, "invalid_request_error", "input: must be a non-empty string or array")
+
+
+OPENAI_VALIDATORS = {
+    "/v1/chat/completions": validate_openai,
+    "/v1/completions": validate_openai_completions,
+    "/v1/responses": validate_openai_responses,
+    "/v1/embeddings": validate_openai_embeddings,
+}
+
+
 # -------------------------------------------------------------------------------------------------
 # Answers
 
@@ -267,6 +335,78 @@ def openai_chunks(model: str, name: str, tool: bool, truncate: bool, include_usa
     return chunks
 
 
+def completion_text(model: str, name: str) -> dict:
+    return {
+        "id": "cmpl-fake01", "object": "text_completion", "created": 1_700_000_000, "model": model,
+        "choices": [{"text": f"hello from {name}", "index": 0, "logprobs": None, "finish_reason": "stop"}],
+        "usage": dict(COMPLETIONS_USAGE),
+    }  # fmt: skip
+
+
+def completion_chunks(model: str, name: str, truncate: bool, include_usage: bool) -> list[dict]:
+    def chunk(text: str, finish: str | None = None) -> dict:
+        out = {"id": "cmpl-fake01", "object": "text_completion", "created": 1_700_000_000, "model": model,
+               "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": finish}]}  # fmt: skip
+        if include_usage:
+            out["usage"] = None
+        return out
+
+    chunks = [chunk(word) for word in ["hello ", "from ", name]]
+    if truncate:
+        return chunks
+    chunks.append(chunk("", "stop"))
+    if include_usage:
+        chunks.append({"id": "cmpl-fake01", "object": "text_completion", "created": 1_700_000_000, "model": model,
+                       "choices": [], "usage": dict(COMPLETIONS_USAGE)})  # fmt: skip
+    return chunks
+
+
+def responses_object(model: str, name: str, tool: bool, status: str = "completed") -> dict:
+    if tool:
+        output = [{"id": "fc_fake01", "type": "function_call", "status": "completed", "call_id": "call_abc123",
+                   "name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}]  # fmt: skip
+    else:
+        output = [{"id": "msg_fake01", "type": "message", "status": "completed", "role": "assistant",
+                   "content": [{"type": "output_text", "text": f"hello from {name}", "annotations": []}]}]  # fmt: skip
+    return {
+        "id": "resp_fake01", "object": "response", "created_at": 1_700_000_000, "status": status, "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
+        "model": model, "output": output, "usage": dict(RESPONSES_USAGE), "metadata": {},
+    }  # fmt: skip
+
+
+def responses_events(model: str, name: str, tool: bool, scenario: str) -> list[tuple[str, dict]]:
+    """The Responses API's stream: typed events numbered from 0, ending with response.completed
+    (or .failed, .incomplete), whose `response` carries the usage; no [DONE]."""
+    start = responses_object(model, name, tool) | {"status": "in_progress", "output": [], "usage": None}
+    events: list[tuple[str, dict]] = [("response.created", {"response": start}), ("response.in_progress", {"response": start})]
+    if tool:
+        item = {"id": "fc_fake01", "type": "function_call", "status": "in_progress", "call_id": "call_abc123",
+                "name": "get_weather", "arguments": ""}  # fmt: skip
+        events.append(("response.output_item.added", {"output_index": 0, "item": item}))
+        for part in ["{\"city\": ", "\"Paris\"}"]:
+            events.append(("response.function_call_arguments.delta", {"item_id": "fc_fake01", "output_index": 0, "delta": part}))
+    else:
+        item = {"id": "msg_fake01", "type": "message", "status": "in_progress", "role": "assistant", "content": []}
+        events.append(("response.output_item.added", {"output_index": 0, "item": item}))
+        for word in ["hello ", "from ", name]:
+            events.append(("response.output_text.delta", {"item_id": "msg_fake01", "output_index": 0, "content_index": 0, "delta": word}))
+    if scenario != "truncate":
+        if scenario == "response-failed":
+            failed = responses_object(model, name, tool, "failed") | {"error": {"code": "server_error", "message": "The model failed."}}
+            events.append(("response.failed", {"response": failed}))
+        elif scenario == "response-incomplete":
+            events.append(("response.incomplete", {"response": responses_object(model, name, tool, "incomplete")}))
+        else:
+            events.append(("response.completed", {"response": responses_object(model, name, tool)}))
+    return [(kind, {"type": kind, "sequence_number": number, **data}) for number, (kind, data) in enumerate(events)]
+
+
+def embeddings_list(model: str, count: int) -> dict:
+    data = [{"object": "embedding", "index": index, "embedding": [0.25, -0.5, 0.125]} for index in range(count)]
+    return {"object": "list", "data": data, "model": model, "usage": dict(EMBEDDINGS_USAGE)}
+
+
 # -------------------------------------------------------------------------------------------------
 # Server
 
@@ -311,9 +451,10 @@ class _Handler(BaseHTTPRequestHandler):
                     raise Refusal(404, "not_found_error", f"Not found: {path}")
                 validate_anthropic(headers, request, fake.api_key)
             else:
-                if path != "/v1/chat/completions":
+                validate = OPENAI_VALIDATORS.get(path)
+                if validate is None:
                     raise Refusal(404, "invalid_request_error", f"Unknown request URL: POST {path}")
-                validate_openai(headers, request, fake.api_key)
+                validate(headers, request, fake.api_key)
             if scenario == "error-429":
                 raise Refusal(429, "rate_limit_error" if fake.kind == "anthropic" else "requests", "Rate limit reached, slow down")
             if scenario == "error-529":
@@ -334,6 +475,23 @@ class _Handler(BaseHTTPRequestHandler):
                 self._stream([f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events])
             else:
                 self._json(200, anthropic_message(model, fake.name, tool))
+        elif path == "/v1/embeddings":
+            inputs = request["input"]
+            self._json(200, embeddings_list(model, len(inputs) if isinstance(inputs, list) else 1))
+        elif path == "/v1/responses":
+            if request.get("stream"):
+                events = responses_events(model, fake.name, tool, scenario)
+                self._stream([f"event: {kind}\ndata: {json.dumps(data)}\n\n" for kind, data in events])
+            else:
+                status = "incomplete" if scenario == "response-incomplete" else "completed"
+                self._json(200, responses_object(model, fake.name, tool, status))
+        elif path == "/v1/completions":
+            if request.get("stream"):
+                include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
+                lines = [f"data: {json.dumps(chunk)}\n\n" for chunk in completion_chunks(model, fake.name, truncate, include_usage)]
+                self._stream(lines if truncate else [*lines, "data: [DONE]\n\n"])
+            else:
+                self._json(200, completion_text(model, fake.name))
         elif request.get("stream"):
             include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
             chunks = openai_chunks(model, fake.name, tool, truncate, include_usage, words)
@@ -393,7 +551,8 @@ class _Server(ThreadingHTTPServer):
 
 class StrictFake:
     """kind: 'anthropic' (Messages API at /v1/messages) or 'openai' (chat completions at
-    /v1/chat/completions). `api_key` is what it accepts (x-api-key or Bearer)."""
+    /v1/chat/completions, and /v1/completions, /v1/responses, /v1/embeddings). `api_key` is what it
+    accepts (x-api-key or Bearer)."""
 
     def __init__(self, name: str, port: int, kind: str, api_key: str, chunk_delay: float = 0.0, hang_seconds: float = 10.0):
         self.name, self.port, self.kind, self.api_key = name, port, kind, api_key
