@@ -29,21 +29,21 @@ public struct JSONMember: Sendable, Hashable {
     /// key has no escapes, which is the common case.
     public func key(in body: [UInt8], equals name: String) -> Bool {
         if keyHasEscapes {
-            return JSONScanner.decodeString(body, contents: keyRange, hasEscapes: true) == name
+            return JSONReader.decodeString(body, contents: keyRange, hasEscapes: true) == name
         }
         return body[keyRange].elementsEqual(name.utf8)
     }
 
     /// The key as text, escapes decoded.
     public func key(in body: [UInt8]) -> String {
-        JSONScanner.decodeString(body, contents: keyRange, hasEscapes: keyHasEscapes)
+        JSONReader.decodeString(body, contents: keyRange, hasEscapes: keyHasEscapes)
     }
 
     /// The value as text when it is a string, escapes decoded; nil for any other kind.
     public func stringValue(in body: [UInt8]) -> String? {
         guard valueKind == .string else { return nil }
         let contents = (valueRange.lowerBound + 1)..<(valueRange.upperBound - 1)
-        return JSONScanner.decodeString(body, contents: contents, hasEscapes: valueHasEscapes)
+        return JSONReader.decodeString(body, contents: contents, hasEscapes: valueHasEscapes)
     }
 
     /// The value when it is `true` or `false`; nil for any other kind.
