@@ -6,16 +6,6 @@ import Testing
 /// text), printed, for `swift test -c release` with `TOLLGATE_BENCH=1`; skipped otherwise.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["TOLLGATE_BENCH"] == "1"))
 struct JSONBenchmarkTests {
-    private func measure(_ label: String, iterations: Int, _ body: () -> Void) {
-        let clock = ContinuousClock()
-        body()
-        let elapsed = clock.measure {
-            for _ in 0..<iterations { body() }
-        }
-        let micros = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
-        print("\(label): \(String(format: "%.2f", micros / Double(iterations))) µs")
-    }
-
     /// 200 turns of about 2 KB each, in the shape of a chat request.
     private func conversation(_ turn: String) -> [UInt8] {
         let messages = (0..<200).map { index in

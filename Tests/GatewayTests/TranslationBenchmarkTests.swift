@@ -6,16 +6,6 @@ import Testing
 /// `TOLLGATE_BENCH=1`; skipped otherwise (debug builds say little about speed).
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["TOLLGATE_BENCH"] == "1"))
 struct TranslationBenchmarkTests {
-    private func measure(_ label: String, iterations: Int, _ body: () -> Void) {
-        let clock = ContinuousClock()
-        body()
-        let elapsed = clock.measure {
-            for _ in 0..<iterations { body() }
-        }
-        let micros = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
-        print("\(label): \(String(format: "%.2f", micros / Double(iterations))) µs")
-    }
-
     @Test func streamEvents() throws {
         let event = Array(
             "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello there, world\"}}\n\n"
