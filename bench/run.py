@@ -22,6 +22,12 @@ config is the same file for both, only the server on Tollgate's socket differs.
                      path, authority, credential and the body with the upstream model name
   router-gateway-ledger  the same with `storage.path` set: one usage-ledger row per request
                      (baseline router-gateway); prints the ledger's bytes per row at the end
+  router-gateway-limits  router-gateway with four limits on the key (tokens per minute and per day,
+                     requests per minute, concurrent requests; never reached): a reservation and
+                     a settlement per request in the local counter store (baseline router-gateway)
+  router-gateway-redis   the same limits with `storage.redis`: the counters in a redis-server the
+                     bench starts on loopback, two round trips to it per request (baseline
+                     router-gateway)
 Both `tollgate serve` scenarios run with the default request log (one JSON line per request on
 stdout, into the server's log file).
 
@@ -39,6 +45,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -91,6 +98,9 @@ SCENARIOS = [
     Scenario("router-gateway", "router-noop", None, body=True, kind="router-gateway"),
     # The same with the usage ledger on (storage.path set), against router-gateway without it.
     Scenario("router-gateway-ledger", "router-gateway", None, body=True, kind="router-gateway-ledger"),
+    # The limiter on the request path, local counters and Redis, against router-gateway without limits.
+    Scenario("router-gateway-limits", "router-gateway", None, body=True, kind="router-gateway-limits"),
+    Scenario("router-gateway-redis", "router-gateway", None, body=True, kind="router-gateway-redis"),
 ]  # fmt: skip
 
 
@@ -121,6 +131,17 @@ class Gateway:
     body_file: Path
     ledger_config: Path  # `config` plus storage.path: the usage ledger on
     database: Path
+    limits_config: Path  # `config` plus limits on the key that are never reached
+    redis_config: Path  # `limits_config` plus storage.redis on `redis_port`
+    redis_port: int
+
+    def config_for(self, kind: str) -> Path:
+        return {
+            "router-gateway": self.config,
+            "router-gateway-ledger": self.ledger_config,
+            "router-gateway-limits": self.limits_config,
+            "router-gateway-redis": self.redis_config,
+        }[kind]
 
 
 def chat_body(size: int = 1024) -> bytes:
@@ -188,8 +209,43 @@ keys:
     database = workdir / "ledger.db"
     ledger_config = workdir / "tollgate-ledger.yaml"
     ledger_config.write_text(config.read_text() + f"storage:\n  path: {database}\n")
+    limits_config = workdir / "tollgate-limits.yaml"
+    limits_config.write_text(config.read_text() + BENCH_LIMITS)
+    redis_port = free_port()
+    redis_config = workdir / "tollgate-redis.yaml"
+    redis_config.write_text(limits_config.read_text() + f"storage:\n  redis:\n    url: redis://127.0.0.1:{redis_port}\n")
     return Gateway(tollgate_bin, config, rendered, listener_port, admin_port, tollgate_port, socket_path, body_file,
-                   ledger_config, database)  # fmt: skip
+                   ledger_config, database, limits_config, redis_config, redis_port)  # fmt: skip
+
+
+# Limits high enough never to refuse a bench request: every request reserves and settles against all four.
+BENCH_LIMITS = """limits:
+  - key: bench
+    tokens_per_minute: 1000000000000
+    tokens_per_day: 1000000000000
+    requests_per_minute: 1000000000000
+    concurrent_requests: 100000
+"""
+
+
+def start_redis(workdir: Path, port: int) -> subprocess.Popen:
+    """redis-server on loopback without persistence, for the router-gateway-redis scenario."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise RuntimeError("router-gateway-redis needs redis-server (scripts/setup.sh installs it)")
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=(workdir / "redis.log").open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"redis-server did not listen on {port}")
 
 
 def ledger_size(database: Path) -> tuple[int, int]:
@@ -239,8 +295,8 @@ def start_router_side(scenario: Scenario, args, workdir: Path, gateway: Gateway,
     """The ext_proc server on the rendered config's socket (probe or tollgate) and the front Envoy."""
     common = dict(tcp=gateway.tollgate_port is not None, unix=gateway.tollgate_port is None, port=gateway.tollgate_port,
                   threads=args.probe_threads, drain_seconds=1, log_level="warning", name="tollgate")  # fmt: skip
-    if scenario.kind in ("router-gateway", "router-gateway-ledger"):
-        config = gateway.ledger_config if scenario.kind == "router-gateway-ledger" else gateway.config
+    if scenario.kind.startswith("router-gateway"):
+        config = gateway.config_for(scenario.kind)
         server = Probe(workdir, binary=gateway.tollgate_bin, command=["serve"],
                        extra_args=["--config", str(config)], **common)  # fmt: skip
     else:
@@ -374,6 +430,7 @@ def main() -> None:
         tollgate_bin = args.tollgate or harness.tollgate_binary("release")
         gateway = prepare_gateway(args, workdir, upstream_port, tollgate_bin)
     upstream = Envoy(workdir, direct_response_config(upstream_port), name="upstream-envoy", concurrency=1, log_level="warning")
+    redis = start_redis(workdir, gateway.redis_port) if any(s.kind == "router-gateway-redis" for s in selected) else None
     runs: dict[str, list[Measurement]] = {s.name: [] for s in selected}
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
@@ -386,6 +443,9 @@ def main() -> None:
                 )
     finally:
         upstream.stop()
+        if redis:
+            redis.terminate()
+            redis.wait(timeout=10)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     results = {name: median_by_rps(measurements) for name, measurements in runs.items()}
 
@@ -408,7 +468,7 @@ def main() -> None:
           f"ext_proc over {args.transport}; upstream: a second Envoy with direct_response")  # fmt: skip
     print(f"# load average before/after: {' '.join(load_before)} / {' '.join(load_after)} (other work on the machine skews results)")
     print()
-    header = (f"{'scenario':<18} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'rps/base':>8} {'+p50 us':>8} "
+    header = (f"{'scenario':<22} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'rps/base':>8} {'+p50 us':>8} "
               f"{'envoy cpu us/req':>16} {'ext_proc cpu us/req':>19} {'errors':>6}")  # fmt: skip
     print(header)
     print("-" * len(header))
@@ -417,12 +477,12 @@ def main() -> None:
         ratio = f"{m.rps / base.rps:8.2f}" if base else f"{'-':>8}"
         added = f"{m.p50_us - base.p50_us:8.0f}" if base else f"{'-':>8}"
         probe_cpu = f"{m.probe_cpu_us:19.1f}" if m.probe_cpu_us is not None else f"{'-':>19}"
-        print(f"{name:<18} {m.rps:9.0f} {m.p50_us:8.0f} {m.p99_us:8.0f} {ratio} {added} "
+        print(f"{name:<22} {m.rps:9.0f} {m.p50_us:8.0f} {m.p99_us:8.0f} {ratio} {added} "
               f"{m.envoy_cpu_us:16.1f} {probe_cpu} {m.failed + m.non_2xx:6d}")  # fmt: skip
     if args.repeat > 1:
         print("\nreq/s of every run, in order (the table shows the median):")
         for name, measurements in runs.items():
-            print(f"  {name:<18} {' '.join(f'{m.rps:.0f}' for m in measurements)}")
+            print(f"  {name:<22} {' '.join(f'{m.rps:.0f}' for m in measurements)}")
     if gateway and gateway.database.exists():
         rows, size = ledger_size(gateway.database)
         print(f"\nledger (router-gateway-ledger, every run): {rows} rows, {size} bytes on disk, "
