@@ -86,7 +86,7 @@ def test_ext_proc_filters_carry_the_bootstraps_settings(bootstrap, envoy_filter)
     assert router_filter == reaching(rendered_router, cluster)
     settings = router_filter["typed_config"]
     assert settings["failure_mode_allow"] is False
-    assert settings["processing_mode"]["request_body_mode"] == "BUFFERED"
+    assert settings["processing_mode"]["request_body_mode"] == "FULL_DUPLEX_STREAMED"
 
     clusters = patches(envoy_filter, "CLUSTER")
     rendered = {c["name"]: c for c in bootstrap["static_resources"]["clusters"] if c["name"] != "tollgate"}
