@@ -12,7 +12,7 @@ extension ServerConfig {
     /// counters live here for the life of the process.
     ///
     /// With `storage.redis` the counters live in Redis instead, shared by the fleet
-    /// (`makeRedisRateLimits`), and nothing is saved to the database.
+    /// (`makeRedisRateLimits`), settled off the response path, and nothing is saved to the database.
     ///
     /// Throws when the database cannot be opened, migrated or read, so `serve` fails at startup
     /// rather than forgetting a day's usage.
@@ -83,6 +83,7 @@ extension ServerConfig {
         case .failClosed: store = redis
         case .local: store = RedisFallbackRateLimitStore(redis: redis, registry: registry)
         }
-        return RateLimitRuntime(limiter: RateLimiter(store: store), snapshotWriter: nil)
+        let settlement = BackgroundSettlementStore(store: store, registry: registry)
+        return RateLimitRuntime(limiter: RateLimiter(store: settlement), settlement: settlement)
     }
 }
