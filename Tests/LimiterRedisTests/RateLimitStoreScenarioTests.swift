@@ -5,8 +5,9 @@ import Testing
 
 /// The limiter's scenarios (windows rolling under a clock moved by hand, all-or-none, settle,
 /// release, cancel, concurrency, lifetimes, calendar periods, budgets) against the local store and
-/// against Redis, with the same expectations: the two stores must agree to the millisecond.
-@Suite(.disabled(if: RedisTestServer.skipped, "\(RedisTestServer.skipVariable)=1"))
+/// against Redis, with the same expectations: the two stores must agree to the millisecond. These
+/// are the local store's limiter tests too (Tests/GatewayTests/RateLimiterTests keeps only what
+/// involves no store).
 struct RateLimitStoreScenarioTests {
     let subject = RateLimitSubject(keyName: "team-a", tenant: "acme", model: "gpt-4o")
     let otherKey = RateLimitSubject(keyName: "team-b", tenant: "acme", model: "gpt-4o")
@@ -32,7 +33,7 @@ struct RateLimitStoreScenarioTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aMinuteWindowRollsAndRetryAfterPointsAtTheBucketThatFreesEnough(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -62,7 +63,7 @@ struct RateLimitStoreScenarioTests {
     }
 
     /// Over every 60-second span, what is admitted never exceeds the limit.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func noSixtySecondSpanAdmitsMoreThanTheLimit(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         var generator = SplitMix64(seed: 42)
@@ -98,7 +99,7 @@ struct RateLimitStoreScenarioTests {
         #expect(worst <= 10_000 && worst > 9_000)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func settlementReplacesTheReservationAndReleasesTheRest(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -125,7 +126,7 @@ struct RateLimitStoreScenarioTests {
         #expect(store.used(counter, now: at(61 * 60_000)) == 0)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func usageBeyondTheReservationIsChargedEvenAfterItsBucketLeftTheWindow(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -141,7 +142,7 @@ struct RateLimitStoreScenarioTests {
         #expect(store.used(counter, now: at(241_000)) == 0)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func releaseKeepsWhatWasConsumedAndTheRequestCancelGivesEverythingBack(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -165,7 +166,7 @@ struct RateLimitStoreScenarioTests {
         #expect(store.used(requests, now: at(5000)) == 1)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func concurrentRequestsCountReservationsInFlight(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -188,7 +189,7 @@ struct RateLimitStoreScenarioTests {
         _ = try limiter.reserve(subject, demand: tokens(10), policy: policy, now: at(200))
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aLostReservationFreesItsSlotAfterItsLifetimeAndKeepsItsTokens(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind, reservationLifetime: .seconds(100))
         let limiter = store.limiter
@@ -209,7 +210,7 @@ struct RateLimitStoreScenarioTests {
         limiter.settle(next, usage: TokenUsage(inputTokens: 1), now: at(100_001))
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aDayLimitResetsAtUTCMidnightAndAMonthLimitOnTheFirst(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -242,7 +243,7 @@ struct RateLimitStoreScenarioTests {
         _ = try limiter.reserve(otherKey, demand: tokens(600), policy: policy, now: utc(year: 2026, month: 3, day: 1))
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aReservationIsAllOrNothingAcrossScopesAndNamesTheFirstRefusingLimit(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -277,7 +278,7 @@ struct RateLimitStoreScenarioTests {
         #expect(store.used(keyModel, now: at(0)) == 700)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aReservationLargerThanTheLimitItselfIsRefusedAsTooLarge(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let policy = policy([rule(.key("team-a"), [.tokensPerMinute: 4000])])
@@ -296,7 +297,7 @@ struct RateLimitStoreScenarioTests {
         #expect(refused.requested == 4196 && refused.used == 0)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func anExhaustedBudgetRefusesUntilTheNextPeriodAndSettlesAtTheExactCost(_ kind: StoreKind) throws {
         let store = try StoreUnderTest(kind)
         let limiter = store.limiter
@@ -328,7 +329,8 @@ struct RateLimitStoreScenarioTests {
     /// Random reservations, settlements and clock moves on four counters of every window, run on
     /// both stores in step: every outcome (statuses, buckets, refusals, Retry-After, resets) and
     /// every usage must be equal.
-    @Test func theLocalAndRedisStoresAgreeOnRandomOperations() throws {
+    @Test(.disabled(if: RedisTestServer.skipped, "\(RedisTestServer.skipVariable)=1"))
+    func theLocalAndRedisStoresAgreeOnRandomOperations() throws {
         let local = try StoreUnderTest(.local)
         let redis = try StoreUnderTest(.redis)
         var random = SplitMix64(seed: 7)

@@ -12,6 +12,10 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case redis
 
     var testDescription: String { rawValue }
+
+    /// The stores the scenarios run against: both, or the local one alone when the Redis tests
+    /// are skipped on a development machine.
+    static var available: [StoreKind] { RedisTestServer.skipped ? [.local] : allCases }
 }
 
 /// A store for one test, with what the scenarios read back from it.
