@@ -144,20 +144,19 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
     /// Ends the exchange with Tollgate's own error, and reports it (to the observer, and in the
     /// dynamic metadata for the access log).
     private func reject(_ error: GatewayError, dialect: APIDialect) -> ProcessingResponse {
-        completion.status = error.status
-        completion.rejection = error.kind
-        report()
-        var response = context.reject(error, dialect: dialect)
-        response.dynamicMetadata = GatewayMetadata.completion(completion)
-        return response
+        refuse(status: error.status, reason: error.kind) { context.reject(error, dialect: dialect) }
     }
 
     /// Ends the exchange with a rate-limit refusal, and reports it like `reject`.
     private func reject(_ error: RateLimitError, dialect: APIDialect) -> ProcessingResponse {
-        completion.status = error.status
-        completion.rejection = error.kind
+        refuse(status: error.status, reason: error.kind) { context.reject(error, dialect: dialect) }
+    }
+
+    private func refuse(status: Int, reason: String, reply: () -> ProcessingResponse) -> ProcessingResponse {
+        completion.status = status
+        completion.rejection = reason
         report()
-        var response = context.reject(error, dialect: dialect)
+        var response = reply()
         response.dynamicMetadata = GatewayMetadata.completion(completion)
         return response
     }
