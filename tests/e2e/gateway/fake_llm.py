@@ -38,6 +38,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+import harness
 from fake_providers import Received
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -598,3 +599,16 @@ class StrictFake:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class StrictFakePair:
+    """A strict Anthropic fake ("anth") and a strict OpenAI-compatible fake ("oai") on free loopback
+    ports, accepting `anthropic_key` and `openai_key`: what the translation tests route between."""
+
+    def __init__(self, anthropic_key: str, openai_key: str):
+        self.anthropic = StrictFake("anth", harness.free_port(40000, 48999), "anthropic", anthropic_key)
+        self.openai = StrictFake("oai", harness.free_port(40000, 48999), "openai", openai_key)
+
+    def close(self) -> None:
+        self.anthropic.close()
+        self.openai.close()

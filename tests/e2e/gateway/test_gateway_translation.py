@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 import harness
-from fake_llm import ANTHROPIC_USAGE, ANTHROPIC_VERSION, OPENAI_USAGE, StrictFake
+from fake_llm import ANTHROPIC_USAGE, ANTHROPIC_VERSION, OPENAI_USAGE, StrictFakePair
 from gateway_stack import GatewayStack
 
 pytestmark = pytest.mark.timeout(180)
@@ -44,19 +44,9 @@ WEATHER_TOOL_ANTHROPIC = {
 }
 
 
-class StrictFakes:
-    def __init__(self):
-        self.anthropic = StrictFake("anth", harness.free_port(40000, 48999), "anthropic", ANTHROPIC_SECRET)
-        self.openai = StrictFake("oai", harness.free_port(40000, 48999), "openai", OPENAI_SECRET)
-
-    def close(self) -> None:
-        self.anthropic.close()
-        self.openai.close()
-
-
 @pytest.fixture(scope="module")
-def strict() -> Iterator[StrictFakes]:
-    fakes = StrictFakes()
+def strict() -> Iterator[StrictFakePair]:
+    fakes = StrictFakePair(ANTHROPIC_SECRET, OPENAI_SECRET)
     yield fakes
     fakes.close()
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 import harness
-from fake_llm import ANTHROPIC_VERSION, COMPLETIONS_USAGE, EMBEDDINGS_USAGE, RESPONSES_USAGE, StrictFake
+from fake_llm import ANTHROPIC_VERSION, COMPLETIONS_USAGE, EMBEDDINGS_USAGE, RESPONSES_USAGE, StrictFakePair
 from gateway_stack import GatewayStack
 
 pytestmark = pytest.mark.timeout(180)
@@ -30,19 +30,9 @@ ANTHROPIC_SECRET = "sk-ant-usage-secret"
 OPENAI_SECRET = "sk-oai-usage-secret"
 
 
-class Fakes:
-    def __init__(self):
-        self.anthropic = StrictFake("anth", harness.free_port(40000, 48999), "anthropic", ANTHROPIC_SECRET)
-        self.openai = StrictFake("oai", harness.free_port(40000, 48999), "openai", OPENAI_SECRET)
-
-    def close(self) -> None:
-        self.anthropic.close()
-        self.openai.close()
-
-
 @pytest.fixture(scope="module")
-def fakes() -> Iterator[Fakes]:
-    started = Fakes()
+def fakes() -> Iterator[StrictFakePair]:
+    started = StrictFakePair(ANTHROPIC_SECRET, OPENAI_SECRET)
     yield started
     started.close()
 
