@@ -126,46 +126,27 @@ extension GatewayError {
 
     /// The error body in `dialect`'s shape.
     public func body(in dialect: APIDialect) -> [UInt8] {
-        var json = JSONWriter(capacity: 192)
         switch dialect {
         case .openAI:
-            json.raw(#"{"error":{"message":"#)
-            json.string(message)
-            json.raw(#","type":"#)
-            json.string(openAIType)
-            json.raw(#","param":"#)
-            json.stringOrNull(openAIParam)
-            json.raw(#","code":"#)
-            json.stringOrNull(openAICode)
-            json.raw("}}")
+            ErrorBodies.body(in: .openAI, type: openAIType, message: message, param: openAIParam, code: openAICode)
         case .anthropic:
-            json.raw(#"{"type":"error","error":{"type":"#)
-            json.string(anthropicType)
-            json.raw(#","message":"#)
-            json.string(message)
-            json.raw("}}")
+            ErrorBodies.body(in: .anthropic, type: anthropicType, message: message)
         }
-        return json.bytes
     }
 
     /// The reply that ends the exchange with this error: status, JSON content type, the body in
     /// `dialect`, and `allow` for a 405.
     public func immediateResponse(in dialect: APIDialect) -> ImmediateResponse {
-        var headers = [
-            HeaderValueOption(
-                HeaderField(name: "content-type", value: "application/json"),
-                appendAction: .overwriteIfExistsOrAdd
-            )
-        ]
+        var headers: [HeaderValueOption] = []
         if case .methodNotAllowed(_, let allowed) = self {
             headers.append(
                 HeaderValueOption(HeaderField(name: "allow", value: allowed), appendAction: .overwriteIfExistsOrAdd)
             )
         }
-        return ImmediateResponse(
+        return ErrorBodies.immediateResponse(
             status: status,
-            headers: HeaderMutation(setHeaders: headers),
             body: body(in: dialect),
+            headers: headers,
             details: "tollgate_" + kind
         )
     }

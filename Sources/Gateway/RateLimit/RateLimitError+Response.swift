@@ -93,36 +93,17 @@ extension RateLimitError {
 
     /// The error body in `dialect`'s shape (`GatewayError`'s shapes, `param` null).
     public func body(in dialect: APIDialect) -> [UInt8] {
-        var json = JSONWriter(capacity: 256)
         switch dialect {
-        case .openAI:
-            json.raw(#"{"error":{"message":"#)
-            json.string(message)
-            json.raw(#","type":"#)
-            json.string(openAIType)
-            json.raw(#","param":null,"code":"#)
-            json.stringOrNull(openAICode)
-            json.raw("}}")
-        case .anthropic:
-            json.raw(#"{"type":"error","error":{"type":"#)
-            json.string(anthropicType)
-            json.raw(#","message":"#)
-            json.string(message)
-            json.raw("}}")
+        case .openAI: ErrorBodies.body(in: .openAI, type: openAIType, message: message, code: openAICode)
+        case .anthropic: ErrorBodies.body(in: .anthropic, type: anthropicType, message: message)
         }
-        return json.bytes
     }
 
     /// The reply that ends the exchange: status, JSON content type, `retry-after` when a wait
     /// helps, the refusing limit's `x-ratelimit-*` headers when it counts tokens or requests,
     /// and the body in `dialect`.
     public func immediateResponse(in dialect: APIDialect) -> ImmediateResponse {
-        var headers = [
-            HeaderValueOption(
-                HeaderField(name: "content-type", value: "application/json"),
-                appendAction: .overwriteIfExistsOrAdd
-            )
-        ]
+        var headers: [HeaderValueOption] = []
         if let retryAfterSeconds {
             headers.append(
                 HeaderValueOption(
@@ -142,10 +123,10 @@ extension RateLimitError {
         case .unpricedModel, .storeUnavailable:
             break
         }
-        return ImmediateResponse(
+        return ErrorBodies.immediateResponse(
             status: status,
-            headers: HeaderMutation(setHeaders: headers),
             body: body(in: dialect),
+            headers: headers,
             details: "tollgate_" + kind
         )
     }

@@ -52,16 +52,6 @@ extension TranslationError {
 
     /// The reply that ends the exchange with this error.
     public func immediateResponse(in dialect: APIDialect) -> ImmediateResponse {
-        ImmediateResponse(
-            status: status,
-            headers: HeaderMutation(setHeaders: [
-                HeaderValueOption(
-                    HeaderField(name: "content-type", value: "application/json"),
-                    appendAction: .overwriteIfExistsOrAdd
-                )
-            ]),
-            body: body(in: dialect),
-            details: "tollgate_" + kind
-        )
+        ErrorBodies.immediateResponse(status: status, body: body(in: dialect), details: "tollgate_" + kind)
     }
 }
