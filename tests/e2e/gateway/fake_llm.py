@@ -39,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import harness
-from fake_providers import Received
+from fake_providers import Received, RecordingServer
 
 ANTHROPIC_VERSION = "2023-06-01"
 # As Anthropic reports them: input_tokens excludes the cache reads and writes.
@@ -550,7 +550,7 @@ class _Server(ThreadingHTTPServer):
         super().server_bind()
 
 
-class StrictFake:
+class StrictFake(RecordingServer):
     """kind: 'anthropic' (Messages API at /v1/messages) or 'openai' (chat completions at
     /v1/chat/completions, and /v1/completions, /v1/responses, /v1/embeddings). `api_key` is what it
     accepts (x-api-key or Bearer)."""
@@ -560,8 +560,7 @@ class StrictFake:
         self.chunk_delay = chunk_delay
         self.hang_seconds = hang_seconds
         self.refusals: list[str] = []
-        self._cond = threading.Condition()
-        self._received: list[Received] = []
+        super().__init__()
         self._server = _Server(port, self)
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake:{name}", daemon=True)
         self._thread.start()
@@ -570,35 +569,6 @@ class StrictFake:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _record(self, received: Received) -> None:
-        with self._cond:
-            self._received.append(received)
-            self._cond.notify_all()
-
-    def received(self) -> list[Received]:
-        with self._cond:
-            return list(self._received)
-
-    def find(self, marker: str, timeout: float = 10.0) -> Received:
-        deadline = time.monotonic() + timeout
-        needle = marker.encode()
-        with self._cond:
-            while True:
-                for item in self._received:
-                    if needle in item.body:
-                        return item
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"{self.name} received no request containing {marker!r} in {timeout}s")
-                self._cond.wait(left)
-
-    def all_with(self, marker: str) -> list[Received]:
-        return [item for item in self.received() if marker.encode() in item.body]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 class StrictFakePair:

@@ -173,39 +173,15 @@ class _Server(ThreadingHTTPServer):
         super().finish_request(request, client_address)
 
 
-class FakeProvider:
-    """One fake provider on a background thread. kind: 'openai' or 'azure' (only naming differs:
-    both answer whatever path they get, so a test sees exactly where the gateway sent a request)."""
+class RecordingServer:
+    """What every fake provider shares: the requests it received, waited for by marker, and its
+    server thread. A subclass sets `name`, `_server` and `_thread` and calls `_record` per request."""
 
-    def __init__(self, name: str, port: int, kind: str = "openai", *, cert: str | None = None, key: str | None = None):
-        """With cert and key (PEM files), it speaks TLS and records the SNI of every handshake."""
-        self.name = name
-        self.kind = kind
-        self.port = port
+    name: str
+
+    def __init__(self) -> None:
         self._cond = threading.Condition()
         self._received: list[Received] = []
-        self.server_names: list[str | None] = []
-        self.handshake_failures: list[str] = []
-        tls = None
-        if cert:
-            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            tls.load_cert_chain(cert, key)
-            tls.sni_callback = lambda _socket, server_name, _context: self.server_names.append(server_name)
-        self.scheme = "https" if tls else "http"
-        self._server = _Server(port, self, tls)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake:{name}", daemon=True)
-        self._thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.scheme}://{'localhost' if self.scheme == 'https' else '127.0.0.1'}:{self.port}"
-
-    @staticmethod
-    def deployment_of(path: str) -> str | None:
-        parts = path.strip("/").split("/")
-        if len(parts) >= 3 and parts[0] == "openai" and parts[1] == "deployments":
-            return parts[2]
-        return None
 
     def _record(self, received: Received) -> None:
         with self._cond:
@@ -242,3 +218,38 @@ class FakeProvider:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class FakeProvider(RecordingServer):
+    """One fake provider on a background thread. kind: 'openai' or 'azure' (only naming differs:
+    both answer whatever path they get, so a test sees exactly where the gateway sent a request)."""
+
+    def __init__(self, name: str, port: int, kind: str = "openai", *, cert: str | None = None, key: str | None = None):
+        """With cert and key (PEM files), it speaks TLS and records the SNI of every handshake."""
+        self.name = name
+        self.kind = kind
+        self.port = port
+        super().__init__()
+        self.server_names: list[str | None] = []
+        self.handshake_failures: list[str] = []
+        tls = None
+        if cert:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(cert, key)
+            tls.sni_callback = lambda _socket, server_name, _context: self.server_names.append(server_name)
+        self.scheme = "https" if tls else "http"
+        self._server = _Server(port, self, tls)
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake:{name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{'localhost' if self.scheme == 'https' else '127.0.0.1'}:{self.port}"
+
+    @staticmethod
+    def deployment_of(path: str) -> str | None:
+        parts = path.strip("/").split("/")
+        if len(parts) >= 3 and parts[0] == "openai" and parts[1] == "deployments":
+            return parts[2]
+        return None
+
