@@ -390,6 +390,22 @@ def median_by_rps(runs: list[Measurement]) -> Measurement:
     return ordered[len(ordered) // 2]
 
 
+def print_paired_ratios(runs: dict[str, list[Measurement]]) -> None:
+    """Each round's req/s over its baseline's in the same round. Rounds run back to back, so a
+    change in the machine's other load falls on both halves of a pair; the median of the pairs is
+    steadier than the ratio of two medians."""
+    lines = []
+    for name, measurements in runs.items():
+        baseline = measurements[0].scenario.baseline
+        if baseline not in runs:
+            continue
+        ratios = [m.rps / b.rps for m, b in zip(measurements, runs[baseline])]
+        lines.append(f"  {name:<22} median {statistics.median(ratios):.2f}  rounds {' '.join(f'{r:.2f}' for r in ratios)}")
+    if lines:
+        print("\nreq/s over the baseline's in the same round (paired):")
+        print("\n".join(lines))
+
+
 def version_line(argv: list[str]) -> str:
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout.strip().splitlines()
@@ -483,6 +499,7 @@ def main() -> None:
         print("\nreq/s of every run, in order (the table shows the median):")
         for name, measurements in runs.items():
             print(f"  {name:<22} {' '.join(f'{m.rps:.0f}' for m in measurements)}")
+        print_paired_ratios(runs)
     if gateway and gateway.database.exists():
         rows, size = ledger_size(gateway.database)
         print(f"\nledger (router-gateway-ledger, every run): {rows} rows, {size} bytes on disk, "
