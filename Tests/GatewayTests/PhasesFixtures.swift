@@ -254,6 +254,13 @@ extension ProcessingResponse {
         common?.headerMutation.setHeaders.first { $0.header.name == name }?.header.value
     }
 
+    /// The request id a routing reply sends as dynamic metadata (`tollgate.request`).
+    var routedRequestID: String? {
+        guard case .structure(let tollgate) = dynamicMetadata?["tollgate"], case .string(let id) = tollgate["request"]
+        else { return nil }
+        return id
+    }
+
     var removedHeaders: [String] {
         common?.headerMutation.removeHeaders ?? []
     }

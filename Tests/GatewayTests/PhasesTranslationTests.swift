@@ -26,7 +26,7 @@ struct Exchange {
         )
         // The held headers reply, sent with the body's: it routes the request.
         routerReply = router.replies(to: .body(body)).first?.response ?? .held
-        id = try #require(routerReply.setHeader("x-tollgate-request"), "the router phase refused: \(routerReply)")
+        id = try #require(routerReply.routedRequestID, "the router phase refused: \(routerReply)")
     }
 
     func requestID() throws -> RequestID {
@@ -210,23 +210,21 @@ func fixture(_ path: String) throws -> [UInt8] {
     }
 
     @Test func requestTheBackendsAPICannotExpressIs400AndRecorded() throws {
-        let exchange = try Exchange(
-            gateway,
+        // Claude's only backend: the router phase translates the request itself and refuses it.
+        let (_, _, reply) = gateway.route(
             key: GatewayFixture.teamBKey,
             body: #"{"model":"sonnet","n":2,"messages":[{"role":"user","content":"hi"}]}"#
         )
-        let response = try #require(exchange.attempt("claude-sonnet/0").immediate)
+        let response = try #require(reply.immediate)
         #expect(response.status == 400)
         #expect(response.details == "tollgate_translation_unsupported")
         #expect(try errorField(response, "type") == "invalid_request_error")
         #expect(gateway.metric(#"tollgate_gateway_rejections_total{reason="translation_unsupported"} 1"#))
-
-        // The router phase sees the upstream phase's own answer: passed through, reported as a rejection.
-        let headers = exchange.responseHeaders(status: 400)
-        #expect(headers != .held, "passed through")
-        let completion = try #require(gateway.observer.completions.last)
+        let completion = try #require(gateway.observer.completions.only)
         #expect(completion.rejection == "translation_unsupported")
-        #expect(completion.attempts == 1)
+        #expect(completion.backendID == "claude-sonnet/0")
+        #expect(completion.provider == "anthropic")
+        #expect(completion.attempts == 0)
         #expect(completion.status == 400)
     }
 

@@ -15,7 +15,7 @@ import Testing
         body: String
     ) throws -> (id: String, router: any ExtProcStreamHandler) {
         let (handler, _, reply) = gateway.route(path: path, key: key, body: body)
-        return (try #require(reply.setHeader("x-tollgate-request")), handler)
+        return (try #require(reply.routedRequestID, "the router phase refused: \(reply)"), handler)
     }
 
     /// One upstream attempt's request headers, as Envoy sends them after the router phase's changes.
@@ -59,7 +59,10 @@ import Testing
         #expect(response.setHeader("x-api-key") == nil)
         #expect(
             Set(response.removedHeaders)
-                == ["x-tollgate-model", "x-tollgate-request", "x-api-key", "api-key", "accept-encoding"]
+                == [
+                    "x-tollgate-model", "x-tollgate-request", "x-tollgate-route", "x-api-key", "api-key",
+                    "accept-encoding",
+                ]
         )
         #expect(common.headerMutation.setHeaders.allSatisfy { $0.appendAction == .overwriteIfExistsOrAdd })
         try expectRewrittenBody(response, original: original, model: "gpt-4o-mini-2024-07-18")
@@ -86,7 +89,8 @@ import Testing
         #expect(
             Set(response.removedHeaders)
                 == [
-                    "x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "accept-encoding",
+                    "x-tollgate-model", "x-tollgate-request", "x-tollgate-route", "authorization", "x-api-key",
+                    "accept-encoding",
                     "openai-organization",
                 ]
         )
@@ -111,7 +115,8 @@ import Testing
         #expect(
             Set(response.removedHeaders)
                 == [
-                    "x-tollgate-model", "x-tollgate-request", "authorization", "api-key", "accept-encoding",
+                    "x-tollgate-model", "x-tollgate-request", "x-tollgate-route", "authorization", "api-key",
+                    "accept-encoding",
                     "openai-organization",
                 ]
         )
@@ -127,7 +132,8 @@ import Testing
         #expect(
             Set(response.removedHeaders)
                 == [
-                    "x-tollgate-model", "x-tollgate-request", "authorization", "x-api-key", "api-key",
+                    "x-tollgate-model", "x-tollgate-request", "x-tollgate-route", "authorization", "x-api-key",
+                    "api-key",
                     "accept-encoding", "openai-organization",
                 ]
         )
@@ -270,8 +276,35 @@ import Testing
         #expect(attempt(id: id, backend: "gpt-4o-mini/7").immediate?.status == 500)
     }
 
+    /// Stores `body` for `model` as the router phase would, without routing it: a one-backend
+    /// model's request that reaches an upstream phase anyway (during a reload).
+    private func stored(_ body: String, model: String, endpoint: Endpoint = .chatCompletions) throws -> String {
+        let bytes = Array(body.utf8)
+        let fields = try RequestBodyFields(scanning: bytes)
+        let id = gateway.requests.makeID()
+        let state = RequestState(
+            keyName: "team-a",
+            tenant: "acme",
+            endpoint: endpoint,
+            model: model,
+            clientModel: try #require(fields.model),
+            body: bytes,
+            modelValueRange: try #require(fields.modelValueRange),
+            stream: false
+        )
+        gateway.requests.insert(state, id: id, now: gateway.clock.now)
+        return id.description
+    }
+
     @Test func missingCredentialIs500() throws {
-        let (id, _) = try routed(body: #"{"model":"broken-model"}"#)
+        // A one-backend model is prepared by the router phase, which refuses at once.
+        let (_, _, reply) = gateway.route(body: #"{"model":"broken-model"}"#)
+        let refused = try #require(reply.immediate)
+        #expect(refused.status == 500)
+        #expect(refused.details == "tollgate_upstream_credential_missing")
+        #expect(!String(decoding: refused.body, as: UTF8.self).contains("broken"))
+        // And so does an upstream phase.
+        let id = try stored(#"{"model":"broken-model"}"#, model: "broken-model")
         let response = try #require(attempt(id: id, backend: "broken-model/0").immediate)
         #expect(response.status == 500)
         #expect(response.details == "tollgate_upstream_credential_missing")
@@ -280,15 +313,25 @@ import Testing
 
     @Test func endpointTheBackendCannotServeIs400() throws {
         // Embeddings for a Claude model: Anthropic has no embeddings API.
-        let (id, _) = try routed(
+        let (_, _, reply) = gateway.route(
             path: "/v1/embeddings",
             key: GatewayFixture.teamBKey,
             body: #"{"model":"sonnet","input":"x"}"#
         )
-        let response = try #require(attempt(id: id, backend: "claude-sonnet/0", path: "/v1/embeddings").immediate)
-        #expect(response.status == 400)
-        #expect(try errorField(response, "type") == "invalid_request_error")
-        #expect(response.details == "tollgate_endpoint_not_supported")
+        for response in [
+            try #require(reply.immediate),
+            try #require(
+                attempt(
+                    id: try stored(#"{"model":"sonnet","input":"x"}"#, model: "claude-sonnet", endpoint: .embeddings),
+                    backend: "claude-sonnet/0",
+                    path: "/v1/embeddings"
+                ).immediate
+            ),
+        ] {
+            #expect(response.status == 400)
+            #expect(try errorField(response, "type") == "invalid_request_error")
+            #expect(response.details == "tollgate_endpoint_not_supported")
+        }
     }
 
     @Test func rotatedCredentialIsUsedByTheNextAttempt() throws {

@@ -162,20 +162,18 @@ import Testing
     }
 
     @Test func responsesAPIOnAnAnthropicBackendIsAClear400() throws {
-        let exchange = try Exchange(
-            gateway,
+        // Claude's only backend: the router phase prepares the request and refuses it at once.
+        let (_, _, reply) = gateway.route(
             path: "/v1/responses",
             key: GatewayFixture.teamBKey,
             body: #"{"model":"sonnet","input":"hi"}"#
         )
-        let response = try #require(exchange.attempt("claude-sonnet/0", path: "/v1/responses").immediate)
+        let response = try #require(reply.immediate)
         #expect(response.status == 400)
         let error = try #require(try jsonObject(response.body)["error"] as? [String: Any])
         #expect(error["type"] as? String == "invalid_request_error")
         #expect(error["message"] as? String == "The model 'claude-sonnet' cannot serve '/v1/responses'.")
         #expect(error["param"] as? String == "model")
-        // The router phase leaves the upstream phase's own answer alone and reports it.
-        #expect(exchange.responseHeaders(status: 400) != .held, "passed through")
         let recorded = try #require(gateway.observer.completions.only)
         #expect(recorded.rejection == "endpoint_not_supported")
         #expect(recorded.usage == nil)

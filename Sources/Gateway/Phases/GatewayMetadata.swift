@@ -9,8 +9,9 @@ import ExtProc
 ///   map in place, so an attempt sees what the previous attempt's reply did to it (observed with
 ///   Envoy 1.40), including the removal of `x-tollgate-request`. The router-level filter must
 ///   accept the namespace (`metadata_options.receiving_namespaces.untyped: [tollgate]`).
-/// - `content_length`: set by the upstream phase's reply to the rewritten body's length (a
-///   string), for the header-mutation filter that restores `content-length`.
+/// - `content_length`: set to the rewritten body's length (a string) by the reply that rewrote it
+///   (the upstream phase's, or the router phase's for a direct request), for the header-mutation
+///   filter that restores `content-length`.
 /// - The outcome, set by the router phase's reply to the response's last message (`completion`),
 ///   for Envoy's access log (`%DYNAMIC_METADATA(tollgate:output_tokens)%`) and later filters:
 ///   the usage (`TokenUsage.metadataFields`: `input_tokens`, `output_tokens`, `total_tokens`,
@@ -29,6 +30,16 @@ public enum GatewayMetadata {
     /// `{"tollgate": {"request": "<id>"}}`.
     public static func request(_ id: RequestID) -> ProtoStruct {
         [namespace: [requestKey: .string(id.description)]]
+    }
+
+    /// `{"tollgate": {"request": "<id>", "content_length": "<length>"}}`: a direct request's.
+    public static func request(_ id: RequestID, contentLength: Int) -> ProtoStruct {
+        [namespace: [requestKey: .string(id.description), contentLengthKey: .string(String(contentLength))]]
+    }
+
+    /// `{"tollgate": {"content_length": "<length>"}}`.
+    public static func contentLength(_ length: Int) -> ProtoStruct {
+        [namespace: [contentLengthKey: .string(String(length))]]
     }
 
     /// The request id forwarded in a message's metadata context, if any.

@@ -20,9 +20,12 @@ import ExtProc
 ///   `x-tollgate-model` and `x-tollgate-request` with the route cache cleared, and sends the id
 ///   as dynamic metadata (`tollgate.request`), which unlike the header reaches every upstream
 ///   attempt; the body reply gives the body back unchanged (`BodyMutation.streamed`, since in
-///   this mode Envoy keeps no copy).
+///   this mode Envoy keeps no copy). A model with one backend is prepared here instead (path,
+///   authority, credential, translated body, `x-tollgate-route: direct` for its direct route):
+///   no upstream phase runs for it.
 /// - Response headers: the request's state read back for its last upstream attempt (which
-///   backend, which dialect, or refused by the upstream phase), the `x-ratelimit-*` headers of
+///   backend, which dialect, or refused by the upstream phase), Envoy's attempt count taken
+///   (and removed) for a direct request, the `x-ratelimit-*` headers of
 ///   the limits that apply set (the provider's replaced). The body comes STREAMED, its first
 ///   chunk right behind the headers (`send_body_without_waiting_for_header_response`), so the
 ///   headers' reply and the first chunk's cost one round trip. What the body needs comes from
@@ -149,6 +152,12 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
 
     /// Ends the exchange with a rate-limit refusal, and reports it like `reject`.
     private func reject(_ error: RateLimitError, dialect: APIDialect) -> ProcessingResponse {
+        refuse(status: error.status, reason: error.kind) { context.reject(error, dialect: dialect) }
+    }
+
+    /// Ends the exchange with a translation error (a direct request that cannot be said in its
+    /// backend's API), and reports it like `reject`.
+    private func reject(_ error: TranslationError, dialect: APIDialect) -> ProcessingResponse {
         refuse(status: error.status, reason: error.kind) { context.reject(error, dialect: dialect) }
     }
 
@@ -340,14 +349,17 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
     private func finishRequest(admission: Admission, body: [UInt8], endedByTrailers: Bool) -> [ProcessingReply] {
         state = .done
         let answering: ProcessingPhase = endedByTrailers ? .requestTrailers : .requestBody
-        let routing = route(body, admission: admission)
-        if case .immediate = routing.decision { return [ProcessingReply(answering: answering, routing)] }
+        let routing: Routed
+        switch route(body, admission: admission) {
+        case .success(let routed): routing = routed
+        case .failure(let refusal): return [ProcessingReply(answering: answering, refusal.reply)]
+        }
         var replies = [
-            ProcessingReply(answering: .requestHeaders, routing),
+            ProcessingReply(answering: .requestHeaders, routing.headersReply),
             ProcessingReply(
                 answering: .requestBody,
                 ProcessingResponse(
-                    .continue(CommonResponse(bodyMutation: .streamed(body, endOfStream: !endedByTrailers)))
+                    .continue(CommonResponse(bodyMutation: .streamed(routing.body, endOfStream: !endedByTrailers)))
                 )
             ),
         ]
@@ -355,28 +367,77 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         return replies
     }
 
-    /// Reads the whole body: the headers reply that routes the request, or an immediate refusal.
-    private func route(_ body: [UInt8], admission: Admission) -> ProcessingResponse {
+    /// A routed request: the held headers reply and the body to send on.
+    private struct Routed {
+        var headersReply: ProcessingResponse
+        var body: [UInt8]
+    }
+
+    /// An immediate answer instead of routing (a refusal, already reported).
+    private struct Refused: Error {
+        var reply: ProcessingResponse
+    }
+
+    /// Reads the whole body: the headers reply that routes the request and the body to send, or
+    /// an immediate refusal.
+    ///
+    /// A model with one backend is prepared here for that backend (credential, path, translation,
+    /// as the upstream phase would) and marked for the model's direct route, whose cluster runs
+    /// no upstream phase: one ext_proc stream fewer per request. Envoy's retries of it resend
+    /// this request as prepared, to the same backend. Should it still reach the normal route (an
+    /// Envoy that has not loaded the direct route yet, during a reload), the upstream phase
+    /// prepares it again from the stored body, which is harmless.
+    private func route(_ body: [UInt8], admission: Admission) -> Result<Routed, Refused> {
         let dialect = admission.endpoint.dialect
         let fields: RequestBodyFields
         do {
             fields = try RequestBodyFields(scanning: body)
         } catch {
-            return reject(.malformedBody(error.description), dialect: dialect)
+            return .failure(Refused(reply: reject(.malformedBody(error.description), dialect: dialect)))
         }
         guard let range = fields.modelValueRange else {
-            return reject(.missingModel, dialect: dialect)
+            return .failure(Refused(reply: reject(.missingModel, dialect: dialect)))
         }
         guard let name = fields.model else {
-            return reject(.modelNotAString, dialect: dialect)
+            return .failure(Refused(reply: reject(.modelNotAString, dialect: dialect)))
         }
         completion.clientModel = name
         let model: ModelConfig
         switch BackendSelection.model(named: name, for: admission.key, in: admission.snapshot) {
         case .success(let found): model = found
-        case .failure(let error): return reject(error, dialect: dialect)
+        case .failure(let error): return .failure(Refused(reply: reject(error, dialect: dialect)))
         }
         completion.model = model.name
+        var requestState = RequestState(
+            keyName: admission.key.name,
+            tenant: admission.key.tenant,
+            endpoint: admission.endpoint,
+            model: model.name,
+            clientModel: name,
+            body: body,
+            modelValueRange: range,
+            stream: fields.stream ?? false
+        )
+        var direct: AttemptPreparation.Prepared?
+        if model.backends.count == 1 {
+            switch AttemptPreparation.prepare(
+                requestState,
+                backendID: model.backends[0].id,
+                snapshot: admission.snapshot
+            ) {
+            case .success(let prepared):
+                direct = prepared
+                requestState.lastAttempt = prepared.attempt
+            case .failure(let refusal):
+                completion.backendID = refusal.attempt.backendID
+                completion.provider = refusal.attempt.provider
+                completion.upstreamModel = refusal.attempt.upstreamModel
+                switch refusal.reason {
+                case .gateway(let error): return .failure(Refused(reply: reject(error, dialect: dialect)))
+                case .translation(let error): return .failure(Refused(reply: reject(error, dialect: dialect)))
+                }
+            }
+        }
         let limits = admission.snapshot.rateLimits
         if !limits.isEmpty {
             let subject = RateLimitSubject(keyName: admission.key.name, tenant: admission.key.tenant, model: model.name)
@@ -393,21 +454,11 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
                     now: context.wallClock()
                 )
             } catch {
-                return reject(error, dialect: dialect)
+                return .failure(Refused(reply: reject(error, dialect: dialect)))
             }
         }
 
         let id = context.requests.makeID()
-        let requestState = RequestState(
-            keyName: admission.key.name,
-            tenant: admission.key.tenant,
-            endpoint: admission.endpoint,
-            model: model.name,
-            clientModel: name,
-            body: body,
-            modelValueRange: range,
-            stream: fields.stream ?? false
-        )
         context.requests.insert(requestState, id: id, now: context.now())
         state = .routed(id)
         completion.requestID = id
@@ -415,23 +466,40 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         completion.stream = requestState.stream
         context.metrics.admitted(admission.endpoint)
 
-        let mutation = HeaderMutation(
-            setHeaders: [
-                HeaderValueOption(
-                    HeaderField(name: GatewayHeaders.model, value: model.name),
-                    appendAction: .overwriteIfExistsOrAdd
-                ),
-                HeaderValueOption(
-                    HeaderField(name: GatewayHeaders.request, value: id.description),
-                    appendAction: .overwriteIfExistsOrAdd
-                ),
-            ],
-            removeHeaders: admission.removedHeaders
+        var set = [Self.overwrite(GatewayHeaders.model, model.name)]
+        guard let direct else {
+            set.append(Self.overwrite(GatewayHeaders.request, id.description))
+            let mutation = HeaderMutation(setHeaders: set, removeHeaders: admission.removedHeaders)
+            let reply = ProcessingResponse(
+                .continue(CommonResponse(headerMutation: mutation, clearRouteCache: true)),
+                dynamicMetadata: GatewayMetadata.request(id)
+            )
+            return .success(Routed(headersReply: reply, body: body))
+        }
+        context.metrics.upstreamAttemptRewritten()
+        set.append(Self.overwrite(GatewayHeaders.route, GatewayHeaders.directRoute))
+        set += direct.request.headerOptions
+        let setNames = Set(set.map(\.header.name))
+        var removed: [String] = []
+        for name in admission.removedHeaders + direct.request.removedHeaders
+        where !setNames.contains(name) && !removed.contains(name) {
+            removed.append(name)
+        }
+        let reply = ProcessingResponse(
+            .continue(
+                CommonResponse(
+                    headerMutation: HeaderMutation(setHeaders: set, removeHeaders: removed),
+                    clearRouteCache: true
+                )
+            ),
+            // The id, should a reload send the request through an upstream phase after all.
+            dynamicMetadata: GatewayMetadata.request(id, contentLength: direct.request.body.count)
         )
-        return ProcessingResponse(
-            .continue(CommonResponse(headerMutation: mutation, clearRouteCache: true)),
-            dynamicMetadata: GatewayMetadata.request(id)
-        )
+        return .success(Routed(headersReply: reply, body: direct.request.body))
+    }
+
+    private static func overwrite(_ name: String, _ value: String) -> HeaderValueOption {
+        HeaderValueOption(HeaderField(name: name, value: value), appendAction: .overwriteIfExistsOrAdd)
     }
 
     // MARK: - Response headers
@@ -442,6 +510,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         var isEncoded = false
         var localReply: String?
         var date: [UInt8]?
+        var envoyAttempts: Int?
         for field in headers.fields {
             switch field.name {
             case ":status": status = Self.decimal(field.rawValue) ?? 0
@@ -449,13 +518,15 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             case "content-encoding": isEncoded = !Self.hasPrefixIgnoringCase(field.rawValue, Self.identity)
             case "date": date = field.rawValue
             case GatewayHeaders.localReply: localReply = field.value
+            case GatewayHeaders.attemptCount: envoyAttempts = Self.decimal(field.rawValue)
             default: break
             }
         }
         let stored = context.requests.take(id, now: context.now())
         let attempt = stored?.lastAttempt
         completion.status = status
-        completion.attempts = stored?.attempts ?? 0
+        // The upstream phase counts the attempts it prepared; Envoy counts a direct request's.
+        completion.attempts = max(stored?.attempts ?? 0, envoyAttempts ?? 0, attempt == nil ? 0 : 1)
         completion.backendID = attempt?.backendID
         completion.provider = attempt?.provider
         completion.upstreamModel = attempt?.upstreamModel
@@ -483,6 +554,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         )
         var mutation = HeaderMutation()
         if localReply != nil { mutation.removeHeaders.append(GatewayHeaders.localReply) }
+        if envoyAttempts != nil { mutation.removeHeaders.append(GatewayHeaders.attemptCount) }
         if !reservation.isEmpty {
             // The provider's describe the gateway's own account; the client's limits are these.
             mutation.setHeaders = reservation.headers.headerOptions

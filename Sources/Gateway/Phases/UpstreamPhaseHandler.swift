@@ -2,7 +2,9 @@ import ExtProc
 
 /// The upstream-level ext_proc stream of one attempt (docs/architecture.md, "One request,
 /// two phases" 3). Envoy runs the cluster's upstream filters once per attempt, retries included, and
-/// sends only the request headers, with the upstream host's metadata as a request attribute.
+/// sends only the request headers, with the upstream host's metadata as a request attribute. Only
+/// models with several backends have it: a one-backend model's request is prepared by the router
+/// phase and takes a cluster without this filter (`AttemptPreparation`).
 ///
 /// The reply rewrites the attempt for the backend Envoy picked: `:path`, `:authority`, the
 /// provider's credential and extra headers, Tollgate's and the client's private headers removed,
@@ -68,157 +70,34 @@ public final class UpstreamPhaseHandler: ExtProcStreamHandler {
                 : "no \(UpstreamHostMetadata.attribute) attribute (request_attributes of the upstream ext_proc filter)"
             return context.reject(.backendUnresolved(detail), dialect: state.dialect)
         }
-        let snapshot = context.snapshots.current()
-        let backend: ResolvedBackend
-        switch BackendSelection.backend(id: backendID, model: state.model, in: snapshot) {
-        case .success(let found): backend = found
-        case .failure(let error):
-            record(UpstreamAttempt(backendID: backendID, rejection: error.kind), id: id)
-            return context.reject(error, dialect: state.dialect)
-        }
-        let upstreamDialect = backend.provider.schema.dialect
-        var attempt = UpstreamAttempt(
-            backendID: backendID,
-            provider: backend.provider.name,
-            upstreamModel: backend.backend.upstreamModel
-        )
-        let prepared: PreparedAttempt
-        do {
-            prepared = try Self.prepare(state: state, backend: backend, settings: snapshot.settings)
-        } catch {
-            switch error {
-            case .gateway(let error):
-                attempt.rejection = error.kind
-                record(attempt, id: id)
-                return context.reject(error, dialect: state.dialect)
-            case .translation(let error):
-                attempt.rejection = error.kind
-                record(attempt, id: id)
-                return context.reject(error, dialect: state.dialect)
+        switch AttemptPreparation.prepare(state, backendID: backendID, snapshot: context.snapshots.current()) {
+        case .success(let prepared):
+            record(prepared.attempt, id: id)
+            context.metrics.upstreamAttemptRewritten()
+            return Self.response(for: prepared.request)
+        case .failure(let refusal):
+            record(refusal.attempt, id: id)
+            switch refusal.reason {
+            case .gateway(let error): return context.reject(error, dialect: state.dialect)
+            case .translation(let error): return context.reject(error, dialect: state.dialect)
             }
         }
-        let upstream: UpstreamRequest
-        do {
-            upstream = try UpstreamRequest(
-                backend: backend,
-                endpoint: state.endpoint,
-                upstreamEndpoint: prepared.endpoint,
-                body: prepared.body,
-                otherProviders: snapshot.providers
-            )
-        } catch {
-            attempt.rejection = error.kind
-            record(attempt, id: id)
-            return context.reject(error, dialect: state.dialect)
-        }
-        attempt.clientWantsStreamUsage = prepared.clientWantsStreamUsage
-        attempt.dialect = upstreamDialect
-        record(attempt, id: id)
-        context.metrics.upstreamAttemptRewritten()
-        return Self.response(for: upstream)
     }
 
     private func record(_ attempt: UpstreamAttempt, id: RequestID) {
         context.requests.recordAttempt(attempt, for: id, now: context.now())
     }
 
-    /// Why an attempt could not be prepared.
-    enum PrepareError: Error {
-        case gateway(GatewayError)
-        case translation(TranslationError)
-    }
-
-    /// The body, endpoint and stream-usage flag for one attempt.
-    struct PreparedAttempt {
-        var endpoint: Endpoint
-        var body: [UInt8]
-        var clientWantsStreamUsage: Bool
-    }
-
-    /// The client's body made ready for `backend`'s API.
-    ///
-    /// Chat completions and Messages are translated when the backend speaks the other API, and
-    /// sent to that API's endpoint (`/v1/chat/completions` to an Anthropic backend goes to its
-    /// Messages path, `/v1/messages` to an OpenAI-compatible one to chat completions); between
-    /// like APIs only `model` changes, plus `stream_options.include_usage` on an OpenAI stream,
-    /// so the gateway always learns a stream's usage. The other endpoints (completions,
-    /// embeddings, responses) are OpenAI's only and pass through with `model` changed (and a
-    /// completions stream asking for usage, `DialectTranslation.passthroughRequest`).
-    static func prepare(
-        state: RequestState,
-        backend: ResolvedBackend,
-        settings: GatewaySettings
-    ) throws(PrepareError) -> PreparedAttempt {
-        let upstreamDialect = backend.provider.schema.dialect
-        switch state.endpoint {
-        case .chatCompletions, .messages:
-            let options = RequestTranslationOptions(
-                upstreamModel: backend.backend.upstreamModel,
-                defaultMaxTokens: settings.defaultMaxTokens,
-                openAIMaxTokensField: backend.provider.maxTokensField
-            )
-            let translated: TranslatedRequest
-            do {
-                translated = try DialectTranslation.translateRequest(
-                    state.body,
-                    from: state.dialect,
-                    to: upstreamDialect,
-                    options: options
-                )
-            } catch {
-                throw .translation(error)
-            }
-            return PreparedAttempt(
-                endpoint: upstreamDialect == .anthropic ? .messages : .chatCompletions,
-                body: translated.body,
-                clientWantsStreamUsage: translated.clientWantsStreamUsage
-            )
-        case .completions, .embeddings, .responses, .models:
-            guard upstreamDialect == .openAI else {
-                throw .gateway(.endpointNotSupported(model: backend.model.name, path: state.endpoint.path))
-            }
-            let translated: TranslatedRequest
-            do {
-                translated = try DialectTranslation.passthroughRequest(
-                    state.body,
-                    endpoint: state.endpoint,
-                    modelValueRange: state.modelValueRange,
-                    clientModel: state.clientModel,
-                    upstreamModel: backend.backend.upstreamModel,
-                    stream: state.stream
-                )
-            } catch {
-                throw .translation(error)
-            }
-            return PreparedAttempt(
-                endpoint: state.endpoint,
-                body: translated.body,
-                clientWantsStreamUsage: translated.clientWantsStreamUsage
-            )
-        }
-    }
-
     /// The reply that applies `upstream` to the attempt.
     static func response(for upstream: UpstreamRequest) -> ProcessingResponse {
-        let length = String(upstream.body.count)
-        var set: [HeaderValueOption] = []
-        set.reserveCapacity(upstream.headers.count + 3)
-        set.append(overwrite(":path", upstream.path))
-        set.append(overwrite(":authority", upstream.authority))
-        for header in upstream.headers {
-            set.append(HeaderValueOption(header, appendAction: .overwriteIfExistsOrAdd))
-        }
-        set.append(overwrite("content-length", length))
         let common = CommonResponse(
             status: .continueAndReplace,
-            headerMutation: HeaderMutation(setHeaders: set, removeHeaders: upstream.removedHeaders),
+            headerMutation: HeaderMutation(setHeaders: upstream.headerOptions, removeHeaders: upstream.removedHeaders),
             bodyMutation: .replace(upstream.body)
         )
-        let metadata: ProtoStruct = [GatewayMetadata.namespace: [GatewayMetadata.contentLengthKey: .string(length)]]
-        return ProcessingResponse(.continue(common), dynamicMetadata: metadata)
-    }
-
-    private static func overwrite(_ name: String, _ value: String) -> HeaderValueOption {
-        HeaderValueOption(HeaderField(name: name, value: value), appendAction: .overwriteIfExistsOrAdd)
+        return ProcessingResponse(
+            .continue(common),
+            dynamicMetadata: GatewayMetadata.contentLength(upstream.body.count)
+        )
     }
 }

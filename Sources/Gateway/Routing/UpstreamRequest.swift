@@ -8,7 +8,8 @@ public struct UpstreamRequest: Sendable, Hashable {
     /// provider's own credential header is set, not removed. `accept-encoding` goes too: the
     /// gateway reads every response (usage, translation), so providers must answer uncompressed.
     public static let privateHeaders = [
-        GatewayHeaders.model, GatewayHeaders.request, "authorization", "x-api-key", "api-key", "accept-encoding",
+        GatewayHeaders.model, GatewayHeaders.request, GatewayHeaders.route, "authorization", "x-api-key", "api-key",
+        "accept-encoding",
     ]
 
     public var path: String
