@@ -39,6 +39,33 @@ import Testing
             close(read)
             return String(decoding: bytes, as: UTF8.self)
         }
+
+        /// Reads what comes through for `duration`, or until `byteCount` bytes came, each read
+        /// after a `poll(2)` bounded by what is left of `duration`; the read end stays open.
+        func arrivals(within duration: Duration, untilBytes byteCount: Int = .max) -> [Arrival] {
+            let deadline = ContinuousClock.now + duration
+            var arrivals: [Arrival] = []
+            var received = 0
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while received < byteCount {
+                let (seconds, attoseconds) = (deadline - ContinuousClock.now).components
+                guard seconds > 0 || attoseconds > 0 else { break }
+                var readable = pollfd(fd: read, events: Int16(POLLIN), revents: 0)
+                let milliseconds = Int32(seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+                guard poll(&readable, 1, milliseconds) > 0 else { continue }
+                let count = Glibc.read(read, &buffer, buffer.count)
+                if count <= 0 { break }
+                received += count
+                arrivals.append(Arrival(at: .now, text: String(decoding: buffer[0..<count], as: UTF8.self)))
+            }
+            return arrivals
+        }
+    }
+
+    /// One `read(2)` from the pipe: what it returned, and when.
+    private struct Arrival {
+        let at: ContinuousClock.Instant
+        let text: String
     }
 
     @Test func everyLineQueuedBeforeShutdownIsWrittenInOrder() async throws {
@@ -78,5 +105,89 @@ import Testing
         let written = await output.value.split(separator: "\n")
         #expect(written.allSatisfy { $0.utf8.count == 99 })
         #expect(written.count + dropped == 10_000)
+    }
+
+    @Test func linesWithinOneFlushIntervalReachTheOutputInOneWrite() throws {
+        let pipe = try Pipe()
+        let writer = RequestLogWriter(
+            fileDescriptor: pipe.write,
+            flushInterval: .milliseconds(400),
+            registry: MetricsRegistry()
+        )
+        defer {
+            writer.shutdown()
+            close(pipe.write)
+            close(pipe.read)
+        }
+        // One request at a time: a line every 5 ms (the pipe is watched meanwhile), ~50 ms in all,
+        // far inside the interval even if this thread is descheduled for a while.
+        let lines = (0..<10).map { #"{"n":\#($0)}"# }
+        let expected = lines.joined(separator: "\n") + "\n"
+        let firstLineWritten = ContinuousClock.now
+        var arrivals: [Arrival] = []
+        for line in lines {
+            writer.write(line: Array(line.utf8))
+            arrivals += pipe.arrivals(within: .milliseconds(5))
+        }
+        let received = arrivals.reduce(0) { $0 + $1.text.utf8.count }
+        arrivals += pipe.arrivals(within: .seconds(2), untilBytes: expected.utf8.count - received)
+        // One write(2) of fewer than PIPE_BUF bytes is read whole: one arrival holds every line.
+        #expect(arrivals.map(\.text) == [expected])
+        let firstArrival = try #require(arrivals.first).at
+        #expect(firstArrival - firstLineWritten >= .milliseconds(200))
+    }
+
+    @Test func crossingFlushBytesWritesWithoutWaitingTheInterval() throws {
+        let pipe = try Pipe()
+        let writer = RequestLogWriter(
+            fileDescriptor: pipe.write,
+            flushInterval: .seconds(10),
+            flushBytes: 100,
+            registry: MetricsRegistry()
+        )
+        defer {
+            writer.shutdown()
+            close(pipe.write)
+            close(pipe.read)
+        }
+        // 31 bytes a line with its line feed: three stay under 100 bytes, the fourth crosses it.
+        let line = String(repeating: "x", count: 30)
+        for _ in 0..<3 {
+            writer.write(line: Array(line.utf8))
+        }
+        #expect(pipe.arrivals(within: .milliseconds(200)).isEmpty)
+        writer.write(line: Array(line.utf8))
+        let expected = String(repeating: line + "\n", count: 4)
+        let arrivals = pipe.arrivals(within: .seconds(2), untilBytes: expected.utf8.count)
+        #expect(arrivals.map(\.text).joined() == expected)
+    }
+
+    @Test func shutdownWritesQueuedLinesWithoutWaitingTheInterval() throws {
+        let pipe = try Pipe()
+        let writer = RequestLogWriter(
+            fileDescriptor: pipe.write,
+            flushInterval: .seconds(10),
+            registry: MetricsRegistry()
+        )
+        let lines = (0..<3).map { #"{"n":\#($0)}"# }
+        for line in lines {
+            writer.write(line: Array(line.utf8))
+        }
+        // The writer is lingering now, with ten seconds to go.
+        #expect(pipe.arrivals(within: .milliseconds(100)).isEmpty)
+        let shutDown = DispatchSemaphore(value: 0)
+        Thread {
+            writer.shutdown()
+            shutDown.signal()
+        }.start()
+        let returned = shutDown.wait(timeout: .now() + 2) == .success
+        #expect(returned)
+        let expected = lines.joined(separator: "\n") + "\n"
+        #expect(pipe.arrivals(within: .seconds(2), untilBytes: expected.utf8.count).map(\.text).joined() == expected)
+        // After a hung shutdown both ends stay open: the writer thread may still write.
+        if returned {
+            close(pipe.write)
+            close(pipe.read)
+        }
     }
 }
