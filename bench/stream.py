@@ -14,13 +14,15 @@ Scenarios (each with its own front Envoy and ext_proc server, all running at onc
   envoy-direct        the tests' bootstrap with no ext_proc filter: Envoy alone
   noop-streamed       the bootstrap `tollgate envoy-config` renders (router-level ext_proc: request
                       headers + FULL_DUPLEX_STREAMED body, response headers + STREAMED body sent
-                      without waiting for the headers' reply; the upstream ext_proc per attempt),
-                      served by TollgateProbe answering in the gateway's processing modes without its
-                      work: every message continued, the request body given back as it came; the
-                      request carries `x-tollgate-model` itself so the model's route matches
+                      without waiting for the headers' reply; each model has one backend, so its
+                      direct route, without the upstream ext_proc), served by TollgateProbe
+                      answering in the gateway's processing modes without its work: every message
+                      continued, the request body given back as it came; the request carries
+                      `x-tollgate-model` and `x-tollgate-route: direct` itself so the model's direct
+                      route matches
   gateway-passthrough `tollgate serve`, an OpenAI client on an OpenAI-compatible backend: key, routing,
-                      per-attempt rewrite (include_usage added), the stream watched for usage and its
-                      usage chunk hidden
+                      the request prepared for the one backend (include_usage added), the stream
+                      watched for usage and its usage chunk hidden
   gateway-translate   `tollgate serve`, an OpenAI client on an Anthropic backend: the request
                       translated to Messages, the Anthropic stream translated event by event
 
@@ -314,6 +316,7 @@ class Stack:
                 else:
                     self.server = Probe(directory, binary=probe_bin, **common)
                     self.headers["x-tollgate-model"] = scenario.model
+                    self.headers["x-tollgate-route"] = "direct"
                 self.envoy = RenderedEnvoy(directory, gateway, f"envoy-{scenario.name}", args.envoy_concurrency)
                 port = gateway["listener_port"]
             self.client = Client(port)

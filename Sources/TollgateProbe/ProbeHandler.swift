@@ -1,4 +1,5 @@
 import ExtProc
+import Synchronization
 
 /// A test-only ext_proc handler whose behaviour is chosen by the request's own headers, so that
 /// end-to-end tests and benchmarks can exercise every kind of reply through a real Envoy.
@@ -6,6 +7,9 @@ import ExtProc
 /// - every request gets `x-tollgate-probe: request-headers`, every response `x-tollgate-probe-response`;
 /// - `x-probe-immediate: <status>` answers at once with that status;
 /// - `x-probe-body: echo` / `x-probe-response-body: echo` replace each body message with itself;
+/// - `x-probe-response-headers: <n>` adds n more response headers, `x-probe-h<i>: <a count>`
+///   (values change with every request, like `x-ratelimit-remaining-*`): what n header mutations
+///   cost Envoy, for the benchmark;
 /// - `x-probe-response-mode: streamed|buffered` has the reply to the response headers switch the
 ///   response body to that mode (`mode_override`), each body message then continued unchanged.
 /// - a FULL_DUPLEX_STREAMED request body (the gateway's mode, as its rendered config says) is
@@ -18,6 +22,9 @@ final class ProbeHandler: ExtProcStreamHandler {
     private var responseBodyMode: ProcessingMode.BodySendMode?
     private var requestBodyBytes = 0
     private var requestBodyMessages = 0
+    private var extraResponseHeaders = 0
+    /// Makes the extra headers' values differ from one response to the next.
+    private static let responses = Atomic<Int>(0)
 
     func replies(to request: ProcessingRequest) -> [ProcessingReply] {
         if let configuration = request.protocolConfiguration {
@@ -57,6 +64,17 @@ final class ProbeHandler: ExtProcStreamHandler {
                     appendAction: .overwriteIfExistsOrAdd
                 )
             )
+            if extraResponseHeaders > 0 {
+                let count = Self.responses.add(1, ordering: .relaxed).newValue
+                for index in 0..<extraResponseHeaders {
+                    common.headerMutation.setHeaders.append(
+                        HeaderValueOption(
+                            HeaderField(name: "x-probe-h\(index)", value: String(count &+ index)),
+                            appendAction: .overwriteIfExistsOrAdd
+                        )
+                    )
+                }
+            }
             if let mode = responseBodyMode {
                 common.headerMutation.removeHeaders.append("content-length")
                 return ProcessingResponse(.continue(common), modeOverride: ProcessingMode(responseBodyMode: mode))
@@ -75,6 +93,7 @@ final class ProbeHandler: ExtProcStreamHandler {
     private func requestHeaders(_ fields: [HeaderField]) -> ProcessingResponse {
         echoRequestBody = fields.first(named: "x-probe-body")?.value == "echo"
         echoResponseBody = fields.first(named: "x-probe-response-body")?.value == "echo"
+        extraResponseHeaders = fields.first(named: "x-probe-response-headers").flatMap { Int($0.value) } ?? 0
         switch fields.first(named: "x-probe-response-mode")?.value {
         case "streamed": responseBodyMode = .streamed
         case "buffered": responseBodyMode = .buffered
