@@ -153,7 +153,7 @@ import Yams
                 "routes"
             ) as? [[String: Any]]
         )
-        #expect(routes.count == 3)
+        #expect(routes.count == 4)
         #expect(routes[0].path("match", "headers", 0, "name") as? String == "x-tollgate-model")
         #expect(routes[0].path("match", "headers", 0, "string_match", "exact") as? String == "gpt-4o-mini")
         #expect(routes[0].path("route", "cluster") as? String == EnvoyNames.clusterName(model: "gpt-4o-mini"))
@@ -163,10 +163,14 @@ import Yams
             routes[0].path("route", "retry_policy", "retry_priority", "name") as? String
                 == "envoy.retry_priorities.previous_priorities"
         )
+        // llama-3.1 has one backend: its direct route comes first.
         #expect(routes[1].path("match", "headers", 0, "string_match", "exact") as? String == "llama-3.1")
-        #expect(routes[1].path("route", "retry_policy", "retry_priority") == nil)
-        #expect(routes[2].path("direct_response", "status") as? Int == 404)
-        let body = try #require(routes[2].path("direct_response", "body", "inline_string") as? String)
+        #expect(routes[1].path("route", "cluster") as? String == EnvoyNames.directClusterName(model: "llama-3.1"))
+        #expect(routes[2].path("match", "headers", 0, "string_match", "exact") as? String == "llama-3.1")
+        #expect((routes[2].path("match", "headers") as? [Any])?.count == 1)
+        #expect(routes[2].path("route", "retry_policy", "retry_priority") == nil)
+        #expect(routes[3].path("direct_response", "status") as? Int == 404)
+        let body = try #require(routes[3].path("direct_response", "body", "inline_string") as? String)
         #expect(body.hasPrefix(#"{"error":{"#))
     }
 
@@ -176,6 +180,7 @@ import Yams
         #expect(
             clusters.map { $0["name"] as? String } == [
                 "tollgate", "tollgate_model_gpt-4o-mini", EnvoyNames.clusterName(model: "llama-3.1"),
+                EnvoyNames.directClusterName(model: "llama-3.1"),
             ]
         )
         let mini = clusters[1]
@@ -219,6 +224,81 @@ import Yams
         let llama = clusters[2]
         #expect(llama["type"] as? String == "STATIC")
         #expect(llama["transport_socket_matches"] == nil)
+    }
+
+    /// A one-backend model's requests are prepared by the router phase and marked
+    /// `x-tollgate-route: direct`: a route before the model's own sends them to a copy of its
+    /// cluster without the upstream ext_proc.
+    @Test func oneBackendModelHasADirectRouteAndClusterWithoutTheUpstreamPhase() throws {
+        let bootstrap = try Self.render()
+        let hcm = try #require(
+            bootstrap.path("static_resources", "listeners", 0, "filter_chains", 0, "filters", 0, "typed_config")
+                as? [String: Any]
+        )
+        #expect(hcm.path("route_config", "virtual_hosts", 0, "include_attempt_count_in_response") as? Bool == true)
+        let direct = try #require(hcm.path("route_config", "virtual_hosts", 0, "routes", 1) as? [String: Any])
+        let normal = try #require(hcm.path("route_config", "virtual_hosts", 0, "routes", 2) as? [String: Any])
+        #expect(direct["name"] as? String == "direct:llama-3.1")
+        #expect(direct.path("match", "prefix") as? String == "/")
+        #expect(direct.path("match", "headers", 0, "name") as? String == "x-tollgate-model")
+        #expect(direct.path("match", "headers", 0, "string_match", "exact") as? String == "llama-3.1")
+        #expect(direct.path("match", "headers", 1, "name") as? String == "x-tollgate-route")
+        #expect(direct.path("match", "headers", 1, "string_match", "exact") as? String == "direct")
+        #expect(direct["request_headers_to_remove"] as? [String] == ["x-tollgate-model", "x-tollgate-route"])
+        let clusterName = try #require(direct.path("route", "cluster") as? String)
+        #expect(clusterName == "tollgate_direct_llama-3_1_1a4b2908745a63db")
+        // Same timeout and retries as the model's own route.
+        #expect(direct.path("route", "timeout") as? String == normal.path("route", "timeout") as? String)
+        let directRetry = try #require(direct.path("route", "retry_policy") as? [String: Any])
+        let normalRetry = try #require(normal.path("route", "retry_policy") as? [String: Any])
+        #expect(try Self.canonical(directRetry) == Self.canonical(normalRetry))
+
+        let clusters = try #require(bootstrap.path("static_resources", "clusters") as? [[String: Any]])
+        let model = try #require(clusters.first { $0["name"] as? String == EnvoyNames.clusterName(model: "llama-3.1") })
+        let copy = try #require(clusters.first { $0["name"] as? String == clusterName })
+        let filters = "typed_extension_protocol_options"
+        let options = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+        let directFilters = try #require(copy.path(filters, options, "http_filters") as? [[String: Any]])
+        #expect(
+            directFilters.map { $0["name"] as? String } == [
+                "envoy.filters.http.header_mutation", "envoy.filters.http.upstream_codec",
+            ]
+        )
+        let modelFilters = try #require(model.path(filters, options, "http_filters") as? [[String: Any]])
+        #expect(try Self.canonical(Array(modelFilters.dropFirst())) == Self.canonical(directFilters))
+        // Otherwise the same cluster: endpoints, TLS, limits, outlier detection.
+        func withoutNamesAndFilters(_ cluster: [String: Any]) -> [String: Any] {
+            cluster.filter { $0.key != "name" && $0.key != filters && $0.key != "load_assignment" }
+        }
+        #expect(try Self.canonical(withoutNamesAndFilters(copy)) == Self.canonical(withoutNamesAndFilters(model)))
+        #expect(
+            try Self.canonical(copy.path("load_assignment", "endpoints") as Any)
+                == Self.canonical(model.path("load_assignment", "endpoints") as Any)
+        )
+
+        // The model with three backends has none.
+        #expect(!clusters.contains { $0["name"] as? String == EnvoyNames.directClusterName(model: "gpt-4o-mini") })
+        // The router-level phase may set :authority for these requests.
+        let router = try #require(hcm.path("http_filters", 0, "typed_config") as? [String: Any])
+        #expect(router.path("mutation_rules", "allow_all_routing") as? Bool == true)
+        // ... and remove Envoy's attempt count from responses.
+        #expect(router.path("mutation_rules", "allow_envoy") as? Bool == true)
+    }
+
+    /// A parsed YAML value as JSON with sorted keys, for comparing trees.
+    static func canonical(_ value: Any) throws -> String {
+        String(
+            decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
+            as: UTF8.self
+        )
+    }
+
+    @Test func directClusterNamesNeverCollideWithModelClusterNames() {
+        let names = ["a", "a_direct", "tollgate_direct_a", "x.y", "x_y"]
+        let model = Set(names.map { EnvoyNames.clusterName(model: $0) })
+        let direct = Set(names.map { EnvoyNames.directClusterName(model: $0) })
+        #expect(model.count == names.count && direct.count == names.count)
+        #expect(model.isDisjoint(with: direct))
     }
 
     @Test func upstreamFiltersRunExtProcThenRestoreContentLengthThenCodec() throws {
@@ -321,11 +401,12 @@ import Yams
         let resources = try #require(clusterFile["resources"] as? [[String: Any]])
         #expect(
             resources.map { $0["@type"] as? String }
-                == Array(repeating: "type.googleapis.com/envoy.config.cluster.v3.Cluster", count: 2)
+                == Array(repeating: "type.googleapis.com/envoy.config.cluster.v3.Cluster", count: 3)
         )
         #expect(
             resources.map { $0["name"] as? String } == [
                 "tollgate_model_gpt-4o-mini", EnvoyNames.clusterName(model: "llama-3.1"),
+                EnvoyNames.directClusterName(model: "llama-3.1"),
             ]
         )
         let routeFile = try Self.parse(files.routes)
@@ -341,7 +422,7 @@ import Yams
         let grown = try EnvoyXDSFiles(config: bigger)
         #expect(try Self.parse(grown.clusters)["version_info"] as? String != clusterFile["version_info"] as? String)
         #expect(
-            try Self.parse(grown.routes).path("resources", 0, "virtual_hosts", 0, "routes", 2, "route", "cluster")
+            try Self.parse(grown.routes).path("resources", 0, "virtual_hosts", 0, "routes", 4, "route", "cluster")
                 as? String == "tollgate_model_new"
         )
     }

@@ -7,9 +7,11 @@ own config. This takes every piece from the rendered bootstrap, so the patches s
 
 - the router-level ext_proc filter, inserted before the router of the gateway's HTTP listeners;
 - the listener's buffer limit (the buffered request body must fit) and Envoy's JSON local replies;
-- one route per model, first in the gateway's virtual host for the LLM hostname;
+- one route per model (two for a one-backend model: its direct route first), first in the gateway's
+  virtual host for the LLM hostname, whose responses carry Envoy's attempt count;
 - one cluster per model, with the upstream ext_proc and header_mutation filters, TLS per provider
-  and the backend metadata Tollgate reads on every attempt.
+  and the backend metadata Tollgate reads on every attempt, and a one-backend model's direct
+  cluster (the same without the upstream ext_proc).
 
 Envoy reaches Tollgate through Istio's own outbound cluster for Tollgate's Service (mTLS and
 HTTP/2 from the mesh), so the bootstrap's `tollgate` cluster is replaced by that name. The patches
@@ -38,7 +40,8 @@ ROUTER = "envoy.filters.http.router"
 UPSTREAM_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 # The bootstrap's cluster for Tollgate; in the mesh, Istio's cluster for Tollgate's Service.
 TOLLGATE_CLUSTER = "tollgate"
-MODEL_ROUTE_PREFIX = "model:"
+# A model's route, and a one-backend model's direct route (to its cluster without the upstream ext_proc).
+MODEL_ROUTE_PREFIXES = ("model:", "direct:")
 
 
 def main() -> None:
@@ -90,7 +93,7 @@ def render(
     (hcm,) = [f["typed_config"] for f in chain["filters"] if f["name"] == HCM]
     ext_proc = next(f for f in hcm["http_filters"] if f["name"] == EXT_PROC)
     (virtual_host,) = hcm["route_config"]["virtual_hosts"]
-    routes = [r for r in virtual_host["routes"] if r["name"].startswith(MODEL_ROUTE_PREFIX)]
+    routes = [r for r in virtual_host["routes"] if r["name"].startswith(MODEL_ROUTE_PREFIXES)]
     clusters = [c for c in resources["clusters"] if c["name"] != TOLLGATE_CLUSTER]
     gateway_listener = {"filterChain": {"filter": {"name": HCM}}}
 
@@ -123,6 +126,17 @@ def render(
             "patch": {"operation": "INSERT_BEFORE", "value": with_ext_proc_cluster(ext_proc, ext_proc_cluster)},
         },
     ]
+    # Envoy's attempt count on responses, which Tollgate reads for direct requests (and removes).
+    patches.append(
+        {
+            "applyTo": "VIRTUAL_HOST",
+            "match": {"context": "GATEWAY", "routeConfiguration": {"vhost": {"name": vhost}}},
+            "patch": {
+                "operation": "MERGE",
+                "value": {"include_attempt_count_in_response": virtual_host["include_attempt_count_in_response"]},
+            },
+        }
+    )
     # INSERT_FIRST puts each route before the ones already there: add them last to first.
     for route in reversed(routes):
         patches.append(

@@ -95,16 +95,21 @@ def test_ext_proc_filters_carry_the_bootstraps_settings(bootstrap, envoy_filter)
         filters = patched["typed_extension_protocol_options"][UPSTREAM_OPTIONS]["http_filters"]
         expected = rendered[patched["name"]]["typed_extension_protocol_options"][UPSTREAM_OPTIONS]["http_filters"]
         assert [f["name"] for f in filters] == [f["name"] for f in expected]
-        assert filters[0] == reaching(expected[0], cluster), patched["name"]
-        assert filters[1:] == expected[1:]
+        for patched_filter, rendered_filter in zip(filters, expected):
+            if rendered_filter["name"] == EXT_PROC:
+                assert patched_filter == reaching(rendered_filter, cluster), patched["name"]
+            else:
+                assert patched_filter == rendered_filter, patched["name"]
         rest = {k: v for k, v in patched.items() if k != "typed_extension_protocol_options"}
         assert rest == {k: v for k, v in rendered[patched["name"]].items() if k != "typed_extension_protocol_options"}
 
 
 def test_routes_buffer_limit_and_local_replies_are_the_bootstraps(bootstrap, envoy_filter):
     (virtual_host,) = hcm(bootstrap)["route_config"]["virtual_hosts"]
-    model_routes = [r for r in virtual_host["routes"] if r["name"].startswith("model:")]
-    assert model_routes
+    model_routes = [r for r in virtual_host["routes"] if r["name"].startswith(("model:", "direct:"))]
+    assert any(r["name"].startswith("direct:") for r in model_routes), "the example has a one-backend model"
+    (vhost_patch,) = patches(envoy_filter, "VIRTUAL_HOST")
+    assert vhost_patch["include_attempt_count_in_response"] is True
     # Each INSERT_FIRST goes before the last: applied in order, the routes end up as rendered.
     assert list(reversed(patches(envoy_filter, "HTTP_ROUTE"))) == model_routes
     (listener,) = patches(envoy_filter, "LISTENER")

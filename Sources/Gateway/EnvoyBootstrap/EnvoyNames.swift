@@ -7,6 +7,10 @@
 public enum EnvoyNames {
     /// Set by the router-level phase to the model's public name; routes match it exactly.
     public static let modelHeader = "x-tollgate-model"
+    /// Set by the router-level phase to `directRoute` on a request it prepared for its model's only
+    /// backend; the model's direct route matches it (and removes it).
+    public static let routeHeader = "x-tollgate-route"
+    public static let directRoute = "direct"
     /// Set by the router-level phase: the id under which the upstream phase finds the request's state.
     public static let requestHeader = "x-tollgate-request"
     /// The dynamic-metadata and endpoint-metadata namespace Tollgate owns.
@@ -49,6 +53,17 @@ public enum EnvoyNames {
             return "tollgate_model_\(model)"
         }
         return "tollgate_model_\(sanitized)_\(fnv1a(model))"
+    }
+
+    /// The cluster serving `model`'s direct requests: `clusterName(model:)` with `tollgate_direct_` for
+    /// its prefix, so it never collides with another model's cluster.
+    public static func directClusterName(model: String) -> String {
+        "tollgate_direct_" + clusterName(model: model).dropFirst("tollgate_model_".count)
+    }
+
+    /// The name of `model`'s direct route, for Envoy's logs and stats.
+    public static func directRouteName(model: String) -> String {
+        "direct:\(model)"
     }
 
     /// The route's name for `model`, for Envoy's logs and stats.

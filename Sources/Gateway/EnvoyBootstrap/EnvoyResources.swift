@@ -26,8 +26,30 @@ public struct EnvoyResources: Sendable, Hashable {
                 throw .duplicateCluster(name: name)
             }
             clusters.append(
-                try Self.cluster(name: name, model: model, providers: providers, limits: limits, options: options)
+                try Self.cluster(
+                    name: name,
+                    model: model,
+                    providers: providers,
+                    limits: limits,
+                    options: options,
+                    upstreamPhase: true
+                )
             )
+            if model.backends.count == 1 {
+                // Tollgate's router phase prepares these requests itself: no upstream phase.
+                let direct = EnvoyNames.directClusterName(model: model.name)
+                clusters.append(
+                    try Self.cluster(
+                        name: direct,
+                        model: model,
+                        providers: providers,
+                        limits: limits,
+                        options: options,
+                        upstreamPhase: false
+                    )
+                )
+                routes.append(Self.directRoute(model: model, cluster: direct))
+            }
             routes.append(Self.route(model: model, cluster: name))
         }
         routes.append(Self.notFoundRoute)
@@ -35,11 +57,17 @@ public struct EnvoyResources: Sendable, Hashable {
         self.routeConfiguration = [
             "name": .string(EnvoyNames.routeConfigName),
             "virtual_hosts": [
-                [
-                    "name": "tollgate",
-                    "domains": ["*"],
-                    "routes": .list(routes),
-                ]
+                .map([
+                    YAMLEntry("name", "tollgate"),
+                    YAMLEntry("domains", ["*"]),
+                    YAMLEntry(
+                        "include_attempt_count_in_response",
+                        true,
+                        comment:
+                            "x-envoy-attempt-count: how Tollgate counts a direct request's retries (it removes the header)."
+                    ),
+                    YAMLEntry("routes", .list(routes)),
+                ])
             ],
         ]
     }
@@ -65,6 +93,38 @@ public struct EnvoyResources: Sendable, Hashable {
                     YAMLEntry("retry_policy", EnvoyRetryPolicy.node(model: model)),
                 ]
             ),
+        ]
+    }
+
+    /// A one-backend model's requests that the router phase prepared itself (`x-tollgate-route:
+    /// direct`): to the cluster without the upstream phase, with the model's timeout and retries,
+    /// Tollgate's routing headers removed before the provider. Requests without the header (or an
+    /// Envoy that has not read this route yet, during a reload) take the model's normal route, whose
+    /// upstream phase prepares them again.
+    private static func directRoute(model: ModelConfig, cluster: String) -> YAMLNode {
+        [
+            "name": .string(EnvoyNames.directRouteName(model: model.name)),
+            "match": [
+                "prefix": "/",
+                "headers": [
+                    [
+                        "name": .string(EnvoyNames.modelHeader),
+                        "string_match": ["exact": .string(model.name)],
+                    ],
+                    [
+                        "name": .string(EnvoyNames.routeHeader),
+                        "string_match": ["exact": .string(EnvoyNames.directRoute)],
+                    ],
+                ],
+            ],
+            "route": .map(
+                [
+                    YAMLEntry("cluster", .string(cluster)),
+                    YAMLEntry("timeout", .string(EnvoyDuration.text(model.timeout))),
+                    YAMLEntry("retry_policy", EnvoyRetryPolicy.node(model: model)),
+                ]
+            ),
+            "request_headers_to_remove": [.string(EnvoyNames.modelHeader), .string(EnvoyNames.routeHeader)],
         ]
     }
 
@@ -96,7 +156,8 @@ public struct EnvoyResources: Sendable, Hashable {
         model: ModelConfig,
         providers: [String: ProviderConfig],
         limits: EnvoyLimits,
-        options: EnvoyClusterOptions
+        options: EnvoyClusterOptions,
+        upstreamPhase: Bool
     ) throws(EnvoyBootstrapError) -> YAMLNode {
         var backendProviders: [(BackendConfig, ProviderConfig)] = []
         for backend in model.backends {
@@ -176,7 +237,9 @@ public struct EnvoyResources: Sendable, Hashable {
                     "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": [
                         "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
                         "explicit_http_config": ["http_protocol_options": [:]],
-                        "http_filters": .list(upstreamFilters(limits: limits, options: options)),
+                        "http_filters": .list(
+                            upstreamFilters(limits: limits, options: options, upstreamPhase: upstreamPhase)
+                        ),
                     ]
                 ]
             )
@@ -217,16 +280,23 @@ public struct EnvoyResources: Sendable, Hashable {
         ]
     }
 
-    /// Per attempt, before the codec: Tollgate's upstream phase (path, authority, credential, body),
-    /// then the restoration of `content-length`, which Envoy drops when ext_proc replaces the body.
-    private static func upstreamFilters(limits: EnvoyLimits, options: EnvoyClusterOptions) -> [YAMLNode] {
-        [
+    /// Per attempt, before the codec: Tollgate's upstream phase (path, authority, credential, body;
+    /// not in a direct cluster, whose requests the router phase prepared), then the restoration of
+    /// `content-length`, which Envoy drops when ext_proc replaces the body.
+    private static func upstreamFilters(
+        limits: EnvoyLimits,
+        options: EnvoyClusterOptions,
+        upstreamPhase: Bool
+    ) -> [YAMLNode] {
+        let phase: [YAMLNode] = [
             [
                 "name": "envoy.filters.http.ext_proc",
                 "typed_config": .map(
                     ExtProcFilterSettings.upstream.typedConfig(limits: limits, options: options)
                 ),
-            ],
+            ]
+        ]
+        return (upstreamPhase ? phase : []) + [
             [
                 "name": "envoy.filters.http.header_mutation",
                 "typed_config": [

@@ -1,7 +1,8 @@
 /// The two ext_proc filters Tollgate runs in, as docs/architecture.md ("Envoy's side") fixes them.
 ///
 /// - `router`: in the listener's HTTP filter chain, once per request (key check, model, routing
-///   header, response reading). Every round trip before the response's first byte that can be
+///   header, response reading; for a one-backend model also the provider's path, authority,
+///   credential and body, so it may set `:authority` like the upstream one). Every round trip before the response's first byte that can be
 ///   saved is: the request body is FULL_DUPLEX_STREAMED, so Envoy sends it right behind the
 ///   headers and Tollgate answers both together (one round trip, not two; this mode requires
 ///   trailers SEND); the response body is STREAMED with `send_body_without_waiting_for_header_response`,
@@ -55,8 +56,8 @@ enum ExtProcFilterSettings: Sendable {
                     comment: "Which backend this attempt goes to: filter_metadata.tollgate.backend of the chosen host."
                 )
             )
-            entries.append(YAMLEntry("mutation_rules", ["allow_all_routing": true]))
         }
+        entries.append(YAMLEntry("mutation_rules", mutationRules, comment: mutationRulesComment))
         switch self {
         case .router:
             entries.append(
@@ -80,6 +81,22 @@ enum ExtProcFilterSettings: Sendable {
             )
         }
         return entries
+    }
+
+    /// Both phases set `:authority` (the router phase for a one-backend model's request); the router
+    /// phase also removes Envoy's `x-envoy-attempt-count` from responses.
+    private var mutationRules: YAMLNode {
+        switch self {
+        case .router: ["allow_all_routing": true, "allow_envoy": true]
+        case .upstream: ["allow_all_routing": true]
+        }
+    }
+
+    private var mutationRulesComment: String {
+        switch self {
+        case .router: ":authority for a one-backend model's request; x-envoy-attempt-count removed from responses."
+        case .upstream: ":path, :authority and host for the attempt's backend."
+        }
     }
 
     private var statPrefix: String {

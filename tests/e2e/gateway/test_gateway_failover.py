@@ -72,6 +72,8 @@ def stack(tollgate, strict, keys) -> Iterator[GatewayStack]:
             failover_model("hang-e2e", retry={"per_try_timeout": f"{int(PER_TRY_TIMEOUT)}s"}),
             failover_model("retry-after-e2e"),
             failover_model("eject-e2e", outlier_detection={"consecutive_5xx": EJECT_AFTER, "base_ejection_time": "5m"}),
+            # One backend: prepared by the router phase, sent to a cluster without the upstream phase.
+            {"name": "solo-e2e", "backends": [{"provider": "anth", "model": "claude-solo"}]},
         ],
         "keys": [{"name": "all", "tenant": "e2e", "sha256": keys.hashes["all"], "models": ["*"]}],
         "gateway": {"max_body_bytes": 65536, "reload_interval_seconds": 0.2},
@@ -202,3 +204,53 @@ def test_weighted_backends_share_traffic_by_weight(make_gateway, fakes, keys):
         assert getattr(fakes, name).find(marker).json["model"] == f"w-{name}"
     share = counts["alpha"] / requests
     assert abs(share - 0.75) <= 0.075, counts
+
+
+def assert_prepared_for_anthropic(received, keys) -> None:
+    """What the Anthropic fake got from a direct request: its path, key and translated body, framed
+    by its length, nothing of the client's key or Tollgate's headers."""
+    assert received.path == "/v1/messages"
+    assert received.header("x-api-key") == ANTHROPIC_SECRET
+    assert received.json["model"] == "claude-solo"
+    assert not received.chunked and received.header("content-length") == str(len(received.body))
+    for name, value in received.headers:
+        assert not name.startswith("x-tollgate-"), f"{name} reached the provider"
+        assert keys.all not in value, f"the gateway key reached the provider in {name}"
+
+
+def test_a_one_backend_model_skips_the_upstream_phase(stack, strict, keys):
+    _, anthropic = strict
+    upstream_streams = "cluster.tollgate_model_solo-e2e.ext_proc.upstream.streams_started"
+    before = stack.envoy_stats("solo-e2e")
+    marker, reply, _ = openai_chat(stack, keys, "solo-e2e")
+    assert reply.status == 200, reply
+    check_chat_completion(reply.json)
+    assert "x-envoy-attempt-count" not in reply.headers
+    assert_prepared_for_anthropic(anthropic.find(marker), keys)
+    after = stack.envoy_stats("solo-e2e")
+    # The direct cluster served it; the model's cluster (and its upstream ext_proc) saw nothing.
+    direct_requests = "cluster.tollgate_direct_solo-e2e.upstream_rq_total"
+    assert after.get(direct_requests, 0) == before.get(direct_requests, 0) + 1, after
+    assert after.get(upstream_streams, 0) == before.get(upstream_streams, 0), after
+    line = wait_for_log_line(stack, lambda l: l.get("model") == "solo-e2e" and l.get("status") == 200, "the direct request's log line")
+    assert line["backend"] == "solo-e2e/0" and line["attempts"] == 1 and line["provider"] == "anth", line
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["buffered", "streamed"])
+def test_a_one_backend_models_retries_resend_the_prepared_request(stack, strict, keys, stream):
+    """Envoy retries a failing one-backend model on the same backend: every attempt is the prepared
+    request, and the ledger counts Envoy's attempts, which no upstream phase saw."""
+    _, anthropic = strict
+    rows_before = len(ledger_rows(stack, "solo-e2e"))
+    marker, reply, _ = openai_chat(stack, keys, "solo-e2e", stream=stream, scenario="fail-anth")
+    assert reply.status == 503, reply
+    assert reply.json["error"]["type"] == "server_error", reply.json
+    attempts = anthropic.all_with(marker)
+    assert len(attempts) == 2, attempts
+    for received in attempts:
+        assert_prepared_for_anthropic(received, keys)
+    rows = harness.wait_until(
+        lambda: (rows := ledger_rows(stack, "solo-e2e")) and len(rows) > rows_before and rows,
+        10, "the failed request's ledger row", interval=0.1,
+    )  # fmt: skip
+    assert rows[-1] == ("solo-e2e/0", 2, 503, 1 if stream else 0), rows

@@ -146,6 +146,7 @@ def test_failing_backend_falls_over_to_next_priority_with_its_own_rewrite(gatewa
 
 def test_no_ext_proc_failures_at_envoy(gateway, keys):
     gateway.chat("m-alpha", keys.all)
+    gateway.chat("m-fallback", keys.all)
     stats = gateway.envoy_stats("ext_proc")
     bad = {
         name: value
@@ -154,7 +155,13 @@ def test_no_ext_proc_failures_at_envoy(gateway, keys):
         and any(s in name for s in ("streams_failed", "failure_mode_allowed", "message_timeouts", "spurious_msgs", "rejected_header_mutations"))
     }
     assert not bad, f"ext_proc failure counters at Envoy: {bad}\nall: {stats}"
-    # Both filters ran: the router-level one in the listener, the upstream one in the model's cluster.
-    assert stats.get("http.tollgate.ext_proc.router.streams_started", 0) > 0, stats
-    assert stats.get("cluster.tollgate_model_m-alpha.ext_proc.upstream.streams_started", 0) > 0, stats
+    # Both filters ran: the router-level one in the listener, the upstream one in the cluster of
+    # the model with two backends. The one-backend model's request took its direct cluster, which
+    # has no upstream filter.
+    assert stats.get("http.tollgate.ext_proc.router.streams_started", 0) >= 2, stats
+    assert stats.get("cluster.tollgate_model_m-fallback.ext_proc.upstream.streams_started", 0) > 0, stats
+    assert stats.get("cluster.tollgate_model_m-alpha.ext_proc.upstream.streams_started", 0) == 0, stats
+    assert gateway.envoy_stats("tollgate_direct_m-alpha.upstream_rq_total").get(
+        "cluster.tollgate_direct_m-alpha.upstream_rq_total", 0
+    ) > 0
     gateway.assert_alive()
