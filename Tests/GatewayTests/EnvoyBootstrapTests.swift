@@ -89,19 +89,20 @@ import Yams
         let mappers = try #require(hcm.path("local_reply_config", "mappers") as? [[String: Any]])
         #expect(mappers.count == 4)
         for anthropic in [mappers[0], mappers[2]] {
-            #expect(
-                anthropic.path(
-                    "filter",
-                    "and_filter",
-                    "filters",
-                    1,
-                    "header_filter",
-                    "header",
-                    "string_match",
-                    "prefix"
-                )
-                    as? String == "/v1/messages"
+            let client = try #require(
+                anthropic.path("filter", "and_filter", "filters", 1, "or_filter", "filters") as? [Any]
             )
+            #expect(
+                (client[0] as? [String: Any])?.path("header_filter", "header", "string_match", "prefix") as? String
+                    == "/v1/messages"
+            )
+            // A direct request's path is the provider's by then: its metadata names the client's dialect.
+            let metadata = try #require(
+                (client[1] as? [String: Any])?.path("metadata_filter", "matcher") as? [String: Any]
+            )
+            #expect(metadata["filter"] as? String == "tollgate")
+            #expect(metadata.path("path", 0, "key") as? String == "dialect")
+            #expect(metadata.path("value", "string_match", "exact") as? String == "anthropic")
             #expect(anthropic.path("body_format_override", "json_format", "type") as? String == "error")
         }
         #expect(

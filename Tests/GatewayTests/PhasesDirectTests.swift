@@ -55,7 +55,11 @@ import Testing
         let id = try #require(headers.routedRequestID)
         #expect(
             headers.dynamicMetadata
-                == ["tollgate": ["request": .string(id), "content_length": .string(String(body.count))]]
+                == [
+                    "tollgate": [
+                        "request": .string(id), "content_length": .string(String(body.count)), "dialect": "openai",
+                    ]
+                ]
         )
         #expect(gateway.metric("tollgate_gateway_upstream_attempts_total 1"))
 

@@ -1,5 +1,6 @@
 /// The HTTP connection manager's `local_reply_config`: the errors Envoy answers by itself, rewritten
-/// into the client's dialect (Anthropic's shape on `/v1/messages`, OpenAI's elsewhere), so a client
+/// into the client's dialect (Anthropic's shape on `/v1/messages` or for a direct request whose
+/// metadata says `tollgate.dialect: anthropic`, OpenAI's elsewhere), so a client
 /// never gets Envoy's plain text, which names socket errors.
 ///
 /// - Upstream failures (response flags UF, UH, UT, URX, UO, UC, UR: refused or reset connection, no
@@ -59,7 +60,7 @@ enum EnvoyLocalReplies {
         ]
     }
 
-    /// Two mappers for one kind of reply: `/v1/messages` first, then every other path.
+    /// Two mappers for one kind of reply: Anthropic clients first, then every other.
     private static func mappers(
         when filter: YAMLNode,
         reason: String,
@@ -67,8 +68,23 @@ enum EnvoyLocalReplies {
         openAI: (type: String, code: String),
         anthropicType: String
     ) -> [YAMLNode] {
-        let messagesPath: YAMLNode = [
-            "header_filter": ["header": ["name": ":path", "string_match": ["prefix": "/v1/messages"]]]
+        // A direct request's `:path` is already the provider's, so its client's dialect also comes
+        // from the router phase's metadata (`tollgate.dialect`).
+        let messagesClient: YAMLNode = [
+            "or_filter": [
+                "filters": [
+                    ["header_filter": ["header": ["name": ":path", "string_match": ["prefix": "/v1/messages"]]]],
+                    [
+                        "metadata_filter": [
+                            "matcher": [
+                                "filter": .string(EnvoyNames.metadataNamespace),
+                                "path": [["key": .string(EnvoyNames.dialectMetadataKey)]],
+                                "value": ["string_match": ["exact": "anthropic"]],
+                            ]
+                        ]
+                    ],
+                ]
+            ]
         ]
         let marker: YAMLNode = [
             [
@@ -78,7 +94,7 @@ enum EnvoyLocalReplies {
         ]
         return [
             [
-                "filter": ["and_filter": ["filters": [filter, messagesPath]]],
+                "filter": ["and_filter": ["filters": [filter, messagesClient]]],
                 "headers_to_add": marker,
                 "body_format_override": [
                     "json_format": [

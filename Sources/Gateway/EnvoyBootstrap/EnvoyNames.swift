@@ -20,6 +20,9 @@ public enum EnvoyNames {
     /// Dynamic metadata the router phase emits (the request's id) and the upstream filter forwards
     /// to every attempt.
     public static let requestMetadataKey = "request"
+    /// Dynamic metadata the router phase emits for a direct request: the client's dialect
+    /// (`openai`, `anthropic`), which Envoy's local replies follow once `:path` is the provider's.
+    public static let dialectMetadataKey = "dialect"
     /// Dynamic metadata the upstream phase emits: the replaced body's length, as a string.
     public static let contentLengthMetadataKey = "content_length"
     /// The request attribute carrying the upstream host's metadata to the upstream phase.

@@ -2,7 +2,8 @@
 ///
 /// OpenAI's SDKs (and every OpenAI-compatible client) read `{"error":{"message","type","param","code"}}`;
 /// Anthropic's read `{"type":"error","error":{"type","message"}}`.
-public enum APIDialect: Sendable, Hashable {
-    case openAI
-    case anthropic
+public enum APIDialect: String, Sendable, Hashable {
+    /// The raw values are what `tollgate.dialect` metadata says and Envoy's local replies match.
+    case openAI = "openai"
+    case anthropic = "anthropic"
 }

@@ -12,6 +12,9 @@ import ExtProc
 /// - `content_length`: set to the rewritten body's length (a string) by the reply that rewrote it
 ///   (the upstream phase's, or the router phase's for a direct request), for the header-mutation
 ///   filter that restores `content-length`.
+/// - `dialect`: set by the router phase's reply for a direct request to the client's dialect
+///   (`openai`, `anthropic`): Envoy's local replies pick their shape by it, since such a request's
+///   `:path` is already the provider's when Envoy answers.
 /// - The outcome, set by the router phase's reply to the response's last message (`completion`),
 ///   for Envoy's access log (`%DYNAMIC_METADATA(tollgate:output_tokens)%`) and later filters:
 ///   the usage (`TokenUsage.metadataFields`: `input_tokens`, `output_tokens`, `total_tokens`,
@@ -26,15 +29,23 @@ public enum GatewayMetadata {
     public static let namespace = "tollgate"
     public static let requestKey = "request"
     public static let contentLengthKey = "content_length"
+    public static let dialectKey = "dialect"
 
     /// `{"tollgate": {"request": "<id>"}}`.
     public static func request(_ id: RequestID) -> ProtoStruct {
         [namespace: [requestKey: .string(id.description)]]
     }
 
-    /// `{"tollgate": {"request": "<id>", "content_length": "<length>"}}`: a direct request's.
-    public static func request(_ id: RequestID, contentLength: Int) -> ProtoStruct {
-        [namespace: [requestKey: .string(id.description), contentLengthKey: .string(String(contentLength))]]
+    /// `{"tollgate": {"request": "<id>", "content_length": "<length>", "dialect": "<client's>"}}`:
+    /// a direct request's.
+    public static func request(_ id: RequestID, contentLength: Int, dialect: APIDialect) -> ProtoStruct {
+        [
+            namespace: [
+                requestKey: .string(id.description),
+                contentLengthKey: .string(String(contentLength)),
+                dialectKey: .string(dialect.rawValue),
+            ]
+        ]
     }
 
     /// `{"tollgate": {"content_length": "<length>"}}`.

@@ -493,7 +493,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
                 )
             ),
             // The id, should a reload send the request through an upstream phase after all.
-            dynamicMetadata: GatewayMetadata.request(id, contentLength: direct.request.body.count)
+            dynamicMetadata: GatewayMetadata.request(id, contentLength: direct.request.body.count, dialect: dialect)
         )
         return .success(Routed(headersReply: reply, body: direct.request.body))
     }

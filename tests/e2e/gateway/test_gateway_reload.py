@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import BETA_SECRET
+from conftest import ALPHA_SECRET, BETA_SECRET
 from fake_providers import FakeProvider
 from gateway_stack import write_atomically
 import harness
@@ -56,7 +56,8 @@ def test_reload_adds_a_model_on_a_new_provider(make_gateway, keys):
         # Envoy learnt a cluster without a restart; the old models still route.
         assert stack.envoy.pid == envoy_pid and stack.envoy.alive()
         new_clusters = stack.envoy_clusters() - clusters_before
-        assert new_clusters == {"tollgate_model_m-gamma"}, new_clusters
+        # (and, the model having one backend, its direct cluster)
+        assert new_clusters == {"tollgate_model_m-gamma", "tollgate_direct_m-gamma"}, new_clusters
         _, old = stack.chat("m-alpha", keys.all)
         assert old.status == 200, old
         assert stack.tollgate_metric("tollgate_config_reloads_total") >= 1
@@ -73,6 +74,59 @@ def test_reload_adds_a_model_on_a_new_provider(make_gateway, keys):
         stack.assert_alive()
     finally:
         gamma.close()
+
+
+def test_a_model_moving_between_one_and_two_backends_keeps_routing(make_gateway, fakes, keys):
+    """A one-backend model's requests take its direct route (no upstream phase); given a second
+    backend by a reload they take its normal route again, and back. Every request in between, sent
+    while Envoy and Tollgate switch, is answered by a provider with that provider's key."""
+    stack = make_gateway()
+    upstream_streams = "cluster.tollgate_model_m-alpha.ext_proc.upstream.streams_started"
+
+    def upstream_phase_runs() -> int:
+        return stack.envoy_stats("tollgate_model_m-alpha.ext_proc").get(upstream_streams, 0)
+
+    def chat_ok() -> None:
+        marker, reply = stack.chat("m-alpha", keys.all)
+        assert reply.status == 200, reply
+        provider = reply.headers.get("x-fake-provider")
+        received = getattr(fakes, provider).find(marker)
+        assert received.header("authorization") == f"Bearer {ALPHA_SECRET if provider == 'alpha' else BETA_SECRET}"
+
+    chat_ok()
+    assert upstream_phase_runs() == 0, "one backend: the direct route"
+
+    config = current_config(stack)
+    alpha = next(m for m in config["models"] if m["name"] == "m-alpha")
+    alpha["backends"].append({"provider": "beta", "model": "beta-upstream", "priority": 1})
+    write_atomically(stack.config_path, json.dumps(config, indent=2))
+    deadline = time.monotonic() + RELOAD_DEADLINE
+    while upstream_phase_runs() == 0:
+        assert time.monotonic() < deadline, "m-alpha never took its normal route after the reload"
+        chat_ok()
+    harness.wait_until(
+        lambda: "tollgate_direct_m-alpha" not in stack.envoy_clusters(), RELOAD_DEADLINE, "Envoy to drop the direct cluster"
+    )
+    for _ in range(3):
+        chat_ok()
+
+    alpha["backends"].pop()
+    write_atomically(stack.config_path, json.dumps(config, indent=2))
+    harness.wait_until(
+        lambda: "tollgate_direct_m-alpha" in stack.envoy_clusters(), RELOAD_DEADLINE, "Envoy to load the direct cluster"
+    )
+    deadline = time.monotonic() + RELOAD_DEADLINE
+    while True:
+        before = upstream_phase_runs()
+        chat_ok()
+        if upstream_phase_runs() == before:
+            break
+        assert time.monotonic() < deadline, "m-alpha never took its direct route again"
+    settled = upstream_phase_runs()
+    for _ in range(3):
+        chat_ok()
+    assert upstream_phase_runs() == settled, "one backend again: the direct route"
+    stack.assert_alive()
 
 
 def test_rotated_credential_file_is_used_on_the_next_request(make_gateway, fakes, keys, workdir):
