@@ -77,22 +77,8 @@ public struct EnvoyResources: Sendable, Hashable {
     private static func route(model: ModelConfig, cluster: String) -> YAMLNode {
         [
             "name": .string(EnvoyNames.routeName(model: model.name)),
-            "match": [
-                "prefix": "/",
-                "headers": [
-                    [
-                        "name": .string(EnvoyNames.modelHeader),
-                        "string_match": ["exact": .string(model.name)],
-                    ]
-                ],
-            ],
-            "route": .map(
-                [
-                    YAMLEntry("cluster", .string(cluster)),
-                    YAMLEntry("timeout", .string(EnvoyDuration.text(model.timeout))),
-                    YAMLEntry("retry_policy", EnvoyRetryPolicy.node(model: model)),
-                ]
-            ),
+            "match": ["prefix": "/", "headers": [exactHeader(EnvoyNames.modelHeader, model.name)]],
+            "route": forward(model: model, to: cluster),
         ]
     }
 
@@ -107,25 +93,26 @@ public struct EnvoyResources: Sendable, Hashable {
             "match": [
                 "prefix": "/",
                 "headers": [
-                    [
-                        "name": .string(EnvoyNames.modelHeader),
-                        "string_match": ["exact": .string(model.name)],
-                    ],
-                    [
-                        "name": .string(EnvoyNames.routeHeader),
-                        "string_match": ["exact": .string(EnvoyNames.directRoute)],
-                    ],
+                    exactHeader(EnvoyNames.modelHeader, model.name),
+                    exactHeader(EnvoyNames.routeHeader, EnvoyNames.directRoute),
                 ],
             ],
-            "route": .map(
-                [
-                    YAMLEntry("cluster", .string(cluster)),
-                    YAMLEntry("timeout", .string(EnvoyDuration.text(model.timeout))),
-                    YAMLEntry("retry_policy", EnvoyRetryPolicy.node(model: model)),
-                ]
-            ),
+            "route": forward(model: model, to: cluster),
             "request_headers_to_remove": [.string(EnvoyNames.modelHeader), .string(EnvoyNames.routeHeader)],
         ]
+    }
+
+    private static func exactHeader(_ name: String, _ value: String) -> YAMLNode {
+        ["name": .string(name), "string_match": ["exact": .string(value)]]
+    }
+
+    /// The route action of `model`'s routes: its cluster, timeout and retries.
+    private static func forward(model: ModelConfig, to cluster: String) -> YAMLNode {
+        .map([
+            YAMLEntry("cluster", .string(cluster)),
+            YAMLEntry("timeout", .string(EnvoyDuration.text(model.timeout))),
+            YAMLEntry("retry_policy", EnvoyRetryPolicy.node(model: model)),
+        ])
     }
 
     /// Tollgate answers unknown paths and models itself, so this route is reached only when a request
