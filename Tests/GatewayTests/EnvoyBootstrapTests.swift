@@ -103,6 +103,8 @@ import Yams
             #expect(metadata["filter"] as? String == "tollgate")
             #expect(metadata.path("path", 0, "key") as? String == "dialect")
             #expect(metadata.path("value", "string_match", "exact") as? String == "anthropic")
+            // Without the key (any request Envoy answers before routing it) the filter does not match.
+            #expect((client[1] as? [String: Any])?.path("metadata_filter", "match_if_key_not_found") as? Bool == false)
             #expect(anthropic.path("body_format_override", "json_format", "type") as? String == "error")
         }
         #expect(

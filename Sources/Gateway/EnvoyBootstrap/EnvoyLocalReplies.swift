@@ -80,7 +80,9 @@ enum EnvoyLocalReplies {
                                 "filter": .string(EnvoyNames.metadataNamespace),
                                 "path": [["key": .string(EnvoyNames.dialectMetadataKey)]],
                                 "value": ["string_match": ["exact": "anthropic"]],
-                            ]
+                            ],
+                            // Envoy's default counts a request without the key as a match.
+                            "match_if_key_not_found": false,
                         ]
                     ],
                 ]
