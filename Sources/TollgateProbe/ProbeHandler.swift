@@ -10,6 +10,9 @@ import Synchronization
 /// - `x-probe-response-headers: <n>` adds n more response headers, `x-probe-h<i>: <a count>`
 ///   (values change with every request, like `x-ratelimit-remaining-*`): what n header mutations
 ///   cost Envoy, for the benchmark;
+/// - `x-probe-metadata: <n>` sets n numeric fields of dynamic metadata (`tollgate.m<i>`) with
+///   the reply to the response body's last message: what the gateway's completion metadata
+///   costs Envoy, for the benchmark;
 /// - `x-probe-response-mode: streamed|buffered` has the reply to the response headers switch the
 ///   response body to that mode (`mode_override`), each body message then continued unchanged.
 /// - a FULL_DUPLEX_STREAMED request body (the gateway's mode, as its rendered config says) is
@@ -23,6 +26,7 @@ final class ProbeHandler: ExtProcStreamHandler {
     private var requestBodyBytes = 0
     private var requestBodyMessages = 0
     private var extraResponseHeaders = 0
+    private var metadataFields = 0
     /// Makes the extra headers' values differ from one response to the next.
     private static let responses = Atomic<Int>(0)
 
@@ -81,8 +85,14 @@ final class ProbeHandler: ExtProcStreamHandler {
             }
             return ProcessingResponse(.continue(common))
         case .responseBody(let body):
-            guard echoResponseBody else { return .continue }
-            return ProcessingResponse(.continue(CommonResponse(bodyMutation: .replace(body.bytes))))
+            let common = echoResponseBody ? CommonResponse(bodyMutation: .replace(body.bytes)) : CommonResponse()
+            guard body.endOfStream, metadataFields > 0 else { return ProcessingResponse(.continue(common)) }
+            var fields: [String: ProtoValue] = [:]
+            for index in 0..<metadataFields { fields["m\(index)"] = .number(Double(requestBodyBytes + index)) }
+            return ProcessingResponse(
+                .continue(common),
+                dynamicMetadata: ["tollgate": .structure(ProtoStruct(fields: fields))]
+            )
         case .requestTrailers, .responseTrailers:
             return .continue
         }
@@ -94,6 +104,7 @@ final class ProbeHandler: ExtProcStreamHandler {
         echoRequestBody = fields.first(named: "x-probe-body")?.value == "echo"
         echoResponseBody = fields.first(named: "x-probe-response-body")?.value == "echo"
         extraResponseHeaders = fields.first(named: "x-probe-response-headers").flatMap { Int($0.value) } ?? 0
+        metadataFields = fields.first(named: "x-probe-metadata").flatMap { Int($0.value) } ?? 0
         switch fields.first(named: "x-probe-response-mode")?.value {
         case "streamed": responseBodyMode = .streamed
         case "buffered": responseBodyMode = .buffered

@@ -143,6 +143,33 @@ import Testing
         #expect(stream.usage.inputTokens == 3)
     }
 
+    /// Only the root object's `usage` is cut: a nested one, a string that spells the key, and
+    /// a `finish_reason` that is `null` leave the chunk as it came and the stream unfinished.
+    @Test func passthroughCutsOnlyTheRootUsage() {
+        let chunks = """
+            data: {"id":"c","choices":[{"index":0,"delta":{"content":"\\"usage\\":null}"}}],"meta":{"usage":null}}
+
+            data: {"id":"c","choices":[{"index":0,"delta":{"content":"usage"},"finish_reason" : null}],"usage":null}
+
+
+            """
+        var stream = OpenAIPassthroughStream(clientWantsUsage: false)
+        let output = text(stream.feed(Array(chunks.utf8)) + stream.finish())
+        #expect(
+            output.hasPrefix(
+                """
+                data: {"id":"c","choices":[{"index":0,"delta":{"content":"\\"usage\\":null}"}}],"meta":{"usage":null}}
+
+                data: {"id":"c","choices":[{"index":0,"delta":{"content":"usage"},"finish_reason" : null}]}
+
+
+                """
+            )
+        )
+        #expect(stream.outcome == .failed(.truncated))
+        #expect(stream.hasEmittedContent)
+    }
+
     // MARK: - Translated streams
 
     @Test func anthropicToOpenAIWithoutIncludeUsage() {

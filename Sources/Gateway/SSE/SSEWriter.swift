@@ -10,10 +10,13 @@ public enum SSEWriter {
             output.append(ASCII.newline)
         }
         output.append(contentsOf: "data: ".utf8)
-        for byte in data {
-            output.append(byte)
-            if byte == ASCII.newline { output.append(contentsOf: "data: ".utf8) }
+        var lineStart = data.startIndex
+        while let newline = data[lineStart...].firstIndex(of: ASCII.newline) {
+            output.append(contentsOf: data[lineStart...newline])
+            output.append(contentsOf: "data: ".utf8)
+            lineStart = data.index(after: newline)
         }
+        output.append(contentsOf: data[lineStart...])
         output.append(ASCII.newline)
         output.append(ASCII.newline)
     }

@@ -100,11 +100,13 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
             return event.data
         }
         var data = event.data
-        if !hasEmittedContent || contains(data, Self.errorKey) {
+        let keys = OpenAIChunkKeys(in: data)
+        if !hasEmittedContent || keys.error {
             inspectContent(data)
         }
-        if !sawFinishReason && hasFinishReason(data) { sawFinishReason = true }
-        guard contains(data, Self.usageKey) else { return data }
+        if keys.finishReasonString { sawFinishReason = true }
+        guard keys.usage else { return data }
+        if !clientWantsUsage, let trimmed = Self.withoutTrailingNullUsage(data) { return trimmed }
         var members: [JSONMember] = []
         do {
             try JSONScanner.forEachRootMember(in: data) { members.append($0) }
@@ -158,43 +160,20 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
         SSEWriter.appendDone(to: &output)
     }
 
-    private static let usageKey = Array("\"usage\"".utf8)
-    private static let errorKey = Array("\"error\"".utf8)
+    private static let trailingNullUsage = Array(",\"usage\":null}".utf8)
 
-    private static let finishReasonKey = Array("\"finish_reason\"".utf8)
-
-    /// Whether `data` has `"finish_reason"` followed by a string (not `null`): a byte search, no
-    /// parse, for the chunks after the first content.
-    private func hasFinishReason(_ data: [UInt8]) -> Bool {
-        var searchStart = 0
-        let key = Self.finishReasonKey
-        while let found = firstIndex(of: key, in: data, from: searchStart) {
-            var index = found + key.count
-            while index < data.count, data[index] == ASCII.space || data[index] == ASCII.colon {
-                index += 1
-            }
-            if index < data.count, data[index] == ASCII.quote { return true }
-            searchStart = found + 1
+    /// `data` without the `"usage":null` member, if it is the last one (the providers' usual
+    /// shape): no scan needed, since in valid JSON the member just before the final `}` is the
+    /// root object's.
+    private static func withoutTrailingNullUsage(_ data: [UInt8]) -> [UInt8]? {
+        let suffix = trailingNullUsage
+        guard data.count > suffix.count, data[(data.count - suffix.count)...].elementsEqual(suffix) else {
+            return nil
         }
-        return false
+        var trimmed = data
+        trimmed.removeSubrange((data.count - suffix.count)..<(data.count - 1))
+        return trimmed
     }
-}
-
-/// Where `needle` first occurs in `haystack` at or after `start`.
-func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-    guard let first = needle.first, haystack.count >= needle.count else { return nil }
-    var index = start
-    let last = haystack.count - needle.count
-    while index <= last {
-        if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-        index += 1
-    }
-    return nil
-}
-
-/// Whether `needle` occurs in `haystack`; a plain scan, for short keys in one event's data.
-func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    firstIndex(of: needle, in: haystack, from: 0) != nil
 }
 
 /// Whether `bytes` is `[` whitespace `]`.
