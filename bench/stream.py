@@ -26,6 +26,9 @@ Scenarios (each with its own front Envoy and ext_proc server, all running at onc
   gateway-translate   `tollgate serve`, an OpenAI client on an Anthropic backend: the request
                       translated to Messages, the Anthropic stream translated event by event
 
+`--compare OTHER_TOLLGATE` adds both gateway rows again, served by another build (`@compare`), in
+the same rounds: an A/B of two builds that the machine's load cannot tilt.
+
 All stacks run at once and requests go to them in turn (one per scenario, round after round), so
 load from elsewhere on the machine falls on every scenario alike. For each: time to the first body
 byte (TTFB) and to the last byte, p50/p90/p99 in microseconds over all measured requests, +p50 over the baseline (envoy-direct for noop, noop for the gateway rows), and
@@ -195,6 +198,7 @@ class Scenario:
     baseline: str | None
     kind: str  # direct | noop | gateway
     model: str = "bench-gpt"
+    compared: bool = False  # served by the --compare binary
 
 
 SCENARIOS = [
@@ -356,11 +360,17 @@ def main() -> None:
     parser.add_argument("--server-threads", type=int, default=1, help="probe and tollgate event-loop threads")
     parser.add_argument("--transport", choices=["unix", "tcp"], default="unix")
     parser.add_argument("--only", nargs="*", help="scenario names to run")
+    parser.add_argument("--compare", type=Path, help="a second tollgate binary (another build): its gateway rows "
+                        "run in the same interleaved rounds, marked @compare")  # fmt: skip
     args = parser.parse_args()
 
     probe_bin = args.probe or harness.probe_binary("release")
     tollgate_bin = args.tollgate or harness.tollgate_binary("release")
-    selected = [s for s in SCENARIOS if not args.only or s.name in args.only]
+    scenarios = SCENARIOS
+    if args.compare:
+        scenarios = scenarios + [Scenario(s.name + "@compare", s.baseline, s.kind, s.model, compared=True)
+                                 for s in SCENARIOS if s.kind == "gateway"]  # fmt: skip
+    selected = [s for s in scenarios if not args.only or s.name.split("@")[0] in args.only]
     workdir = harness.short_tempdir("tg-bench-stream-")
     upstream_port = free_port()
     upstream = Envoy(workdir, upstream_config(upstream_port), name="upstream-envoy", concurrency=1, log_level="warning")
@@ -368,7 +378,8 @@ def main() -> None:
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
         for scenario in selected:
-            stacks.append(Stack(scenario, args, workdir, upstream_port, probe_bin, tollgate_bin))
+            binary = args.compare if scenario.compared else tollgate_bin
+            stacks.append(Stack(scenario, args, workdir, upstream_port, probe_bin, binary))
         for _ in range(args.warmup):
             for stack in stacks:
                 stack.one(record=False)
@@ -397,8 +408,10 @@ def main() -> None:
     print(f"# front envoy --concurrency {args.envoy_concurrency}; probe/tollgate --threads {args.server_threads}; "
           f"ext_proc over {args.transport}; upstream: an Envoy direct_response with the SSE body")  # fmt: skip
     print(f"# load average before/after: {' '.join(load_before)} / {' '.join(load_after)}")
+    if args.compare:
+        print(f"# tollgate: {tollgate_bin}; @compare: {args.compare}")
     print()
-    header = (f"{'scenario':<20} {'ttfb p50':>9} {'p90':>7} {'p99':>7} {'+p50':>6} {'total p50':>9} "
+    header = (f"{'scenario':<28} {'ttfb p50':>9} {'p90':>7} {'p99':>7} {'+p50':>6} {'total p50':>9} "
               f"{'envoy cpu/req':>13} {'server cpu/req':>14} {'rss KiB':>8}")  # fmt: skip
     print(header + "   (µs)")
     print("-" * len(header))
@@ -412,7 +425,7 @@ def main() -> None:
         server_cpu = ((after[name][1] - before[name][1]) * 1e6 / args.requests) if stack.server else None
         server_text = f"{server_cpu:14.1f}" if server_cpu is not None else f"{'-':>14}"
         rss_text = f"{rss[name]:8d}" if rss[name] else f"{'-':>8}"
-        print(f"{name:<20} {p50:9.0f} {percentile(stack.ttfb, 90):7.0f} {percentile(stack.ttfb, 99):7.0f} {added} "
+        print(f"{name:<28} {p50:9.0f} {percentile(stack.ttfb, 90):7.0f} {percentile(stack.ttfb, 99):7.0f} {added} "
               f"{percentile(stack.total, 50):9.0f} {envoy_cpu:13.1f} {server_text} {rss_text}")  # fmt: skip
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -75,6 +75,9 @@ final class ExtProcStream: GRPCStreamHandler {
         let start = clock.now
         let replies = handler.replies(to: request)
         metrics.handlerAnswered(request.phase, after: clock.now - start)
+        if handler.hasDeferredWork {
+            responder.afterWrite { [handler] in handler.performDeferredWork() }
+        }
         guard reply else { return }
         for reply in replies {
             reply.response.encode(answering: reply.phase, in: arena) { byteCount, pack in

@@ -13,4 +13,18 @@ public protocol ExtProcStreamHandler: AnyObject {
 
     /// The stream is over; no more calls follow.
     func streamDidEnd(_ ending: ExtProcStreamEnding)
+
+    /// Whether the last `replies(to:)` left work that Envoy does not wait for (bookkeeping after
+    /// the response's last message). If so, `performDeferredWork()` is called once those replies
+    /// have been written to Envoy's socket, or the connection has closed.
+    var hasDeferredWork: Bool { get }
+
+    /// Does the work `hasDeferredWork` announced. A handler must also do it, first, if
+    /// `streamDidEnd` comes before.
+    func performDeferredWork()
+}
+
+extension ExtProcStreamHandler {
+    public var hasDeferredWork: Bool { false }
+    public func performDeferredWork() {}
 }

@@ -73,7 +73,9 @@ struct ServeCommand: ParsableCommand {
             metrics: registry,
             observer: observer,
             limiter: rateLimits.limiter,
-            wallClock: { UnixTime.now() }
+            wallClock: { UnixTime.now() },
+            // ExtProcService runs the handlers' deferred work once their replies are written.
+            defersBookkeeping: true
         )
         let service = ExtProcService(handlerFactory: handlerFactory, metrics: registry, logger: logger)
         reloader?.start()

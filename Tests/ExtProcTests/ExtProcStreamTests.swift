@@ -169,6 +169,22 @@ import Testing
     }
 }
 
+extension ExtProcStreamTests {
+    /// Work a handler defers runs once the replies are written, not while they are encoded, and
+    /// only for the messages that left some.
+    @Test func deferredWorkRunsAfterTheRepliesAreWritten() {
+        let harness = Harness()
+        harness.receive(ProcessingPhase.requestHeaders.minimalRequest)
+        #expect(harness.sink.writeFollowUps.isEmpty)
+        harness.handler.defers = true
+        harness.receive(ProcessingPhase.responseHeaders.minimalRequest)
+        #expect(harness.sink.sent.count == 2)
+        #expect(harness.handler.deferredWorkDone == 0)
+        harness.sink.write()
+        #expect(harness.handler.deferredWorkDone == 1)
+    }
+}
+
 /// An `ExtProcStream` wired to a recording handler and sink, with no transport.
 private final class Harness {
     let handler = RecordingHandler()
@@ -216,6 +232,15 @@ private final class RecordingHandler: ExtProcStreamHandler {
     func streamDidEnd(_ ending: ExtProcStreamEnding) {
         endings.append(ending)
     }
+
+    var defers = false
+    private(set) var deferredWorkDone = 0
+
+    var hasDeferredWork: Bool { defers }
+
+    func performDeferredWork() {
+        deferredWorkDone += 1
+    }
 }
 
 private struct RecordingHandlerFactory: ExtProcHandlerFactory {
@@ -235,5 +260,18 @@ private final class RecordingSink: GRPCResponseSink {
 
     func finish(streamID: Int32, status: GRPCStatus) {
         finished.append(status)
+    }
+
+    private(set) var writeFollowUps: [() -> Void] = []
+
+    func afterWrite(_ work: @escaping () -> Void) {
+        writeFollowUps.append(work)
+    }
+
+    /// What the connection does once its bytes are written.
+    func write() {
+        let work = writeFollowUps
+        writeFollowUps.removeAll()
+        for item in work { item() }
     }
 }

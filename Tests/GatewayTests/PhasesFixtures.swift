@@ -148,7 +148,11 @@ struct GatewayHarness {
 
     let counters: LocalRateLimitStore
 
-    init(snapshot: GatewaySnapshot = GatewayFixture.snapshot(), counters: LocalRateLimitStore = LocalRateLimitStore()) {
+    init(
+        snapshot: GatewaySnapshot = GatewayFixture.snapshot(),
+        counters: LocalRateLimitStore = LocalRateLimitStore(),
+        defersBookkeeping: Bool = false
+    ) {
         self.counters = counters
         snapshots = GatewaySnapshotStore(snapshot)
         requests = RequestStore(shardCount: 4)
@@ -161,7 +165,8 @@ struct GatewayHarness {
             observer: observer,
             limiter: RateLimiter(store: counters),
             now: { clock.now },
-            wallClock: { clock.wallTime }
+            wallClock: { clock.wallTime },
+            defersBookkeeping: defersBookkeeping
         )
     }
 

@@ -9,7 +9,8 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
 
     /// `observer` is told how every request ended (`RequestCompletion`); `limiter` enforces the
     /// snapshot's `limits:`; `now` is the monotonic clock, injected so tests can move it;
-    /// `wallClock` the calendar time of rate-limit windows (see `GatewayContext.wallClock`).
+    /// `wallClock` the calendar time of rate-limit windows (see `GatewayContext.wallClock`);
+    /// `defersBookkeeping` see `GatewayContext.defersBookkeeping`.
     public init(
         snapshotStore: GatewaySnapshotStore,
         logger: Logger,
@@ -18,7 +19,8 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
         observer: any RequestObserver = NoRequestObserver(),
         limiter: RateLimiter = RateLimiter(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        wallClock: @escaping @Sendable () -> UnixTime
+        wallClock: @escaping @Sendable () -> UnixTime,
+        defersBookkeeping: Bool = false
     ) {
         context = GatewayContext(
             snapshots: snapshotStore,
@@ -28,7 +30,8 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
             observer: observer,
             limiter: limiter,
             now: now,
-            wallClock: wallClock
+            wallClock: wallClock,
+            defersBookkeeping: defersBookkeeping
         )
     }
 

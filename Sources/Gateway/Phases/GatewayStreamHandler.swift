@@ -48,6 +48,16 @@ public final class GatewayStreamHandler: ExtProcStreamHandler {
         }
     }
 
+    public var hasDeferredWork: Bool {
+        guard case .router(let handler) = role else { return false }
+        return handler.hasDeferredWork
+    }
+
+    public func performDeferredWork() {
+        guard case .router(let handler) = role else { return }
+        handler.performDeferredWork()
+    }
+
     private func isUpstream(_ request: ProcessingRequest) -> Bool {
         if UpstreamHostMetadata.isPresent(in: request.attributes) { return true }
         // Only the upstream filter forwards the tollgate namespace.

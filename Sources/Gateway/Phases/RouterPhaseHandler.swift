@@ -127,6 +127,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
     }
 
     public func streamDidEnd(_ ending: ExtProcStreamEnding) {
+        performDeferredWork()
         switch state {
         case .routed(let id), .readingResponse(let id), .holdingResponse(let id, _):
             context.requests.remove(id)
@@ -142,6 +143,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         completion.streamOutcome = response.streamOutcome
         completion.interrupted = true
         report()
+        performDeferredWork()
     }
 
     /// Ends the exchange with Tollgate's own error, and reports it (to the observer, and in the
@@ -170,13 +172,31 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         return response
     }
 
-    /// Settles the reservation and tells the observer (and the metrics) how the request ended;
-    /// once.
+    /// Ends the request's duration now and records how it ended, once: at once, or after the
+    /// reply is written when the context defers bookkeeping (`hasDeferredWork`).
     private func report() {
         guard !reported else { return }
         reported = true
         let now = context.now()
         completion.duration = startedAt.map { now - $0 } ?? .zero
+        if context.defersBookkeeping {
+            hasDeferredWork = true
+        } else {
+            record()
+        }
+    }
+
+    /// A reported request's end, not yet recorded.
+    public private(set) var hasDeferredWork = false
+
+    public func performDeferredWork() {
+        guard hasDeferredWork else { return }
+        hasDeferredWork = false
+        record()
+    }
+
+    /// Settles the reservation and tells the observer (and the metrics) how the request ended.
+    private func record() {
         settleReservation()
         if let usage = completion.usage { context.metrics.used(usage) }
         if let outcome = completion.streamOutcome {

@@ -21,10 +21,17 @@ public struct GRPCResponder {
     public func finish(_ status: GRPCStatus) {
         sink.finish(streamID: streamID, status: status)
     }
+
+    /// Runs `work` on this thread once what was sent so far has been handed to the socket, or the
+    /// connection has closed: work the peer does not wait for then does not delay what it does.
+    public func afterWrite(_ work: @escaping () -> Void) {
+        sink.afterWrite(work)
+    }
 }
 
 /// The connection side of a responder; implemented by the HTTP/2 connection.
 protocol GRPCResponseSink: AnyObject {
     func send(streamID: Int32, byteCount: Int, encode: (UnsafeMutableRawBufferPointer) -> Void)
     func finish(streamID: Int32, status: GRPCStatus)
+    func afterWrite(_ work: @escaping () -> Void)
 }

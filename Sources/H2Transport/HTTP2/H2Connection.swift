@@ -21,6 +21,8 @@ final class H2Connection: EventLoopSource {
     private var pendingWrite: [UInt8] = []
     private var pendingWriteOffset = 0
     private var watchingWritable = false
+    /// Run after the next flush has handed its bytes to the socket (`GRPCResponder.afterWrite`).
+    private var writeFollowUps: [() -> Void] = []
     /// While nghttp2 is consuming input, responses are only queued; the read path flushes once after.
     private var isReceiving = false
     private var isDraining = false
@@ -99,6 +101,8 @@ final class H2Connection: EventLoopSource {
     /// Moves nghttp2's output to the socket, batching frames into as few writes as possible.
     func flush(closeWhenIdle: Bool = true) {
         guard !isClosed else { return }
+        // Also when the socket is full: the bytes are queued, and the work must not wait on the peer.
+        defer { runAfterWrite() }
         while true {
             if pendingWriteOffset < pendingWrite.count {
                 guard writePending() else { return }
@@ -169,6 +173,21 @@ final class H2Connection: EventLoopSource {
         if !isReceiving { flush() }
     }
 
+    func afterWrite(_ work: @escaping () -> Void) {
+        guard !isClosed else { return work() }
+        writeFollowUps.append(work)
+        // Outside the read path nothing else would flush soon.
+        flushIfIdle()
+    }
+
+    /// Taken out first: the work may send, and so flush, again.
+    private func runAfterWrite() {
+        guard !writeFollowUps.isEmpty else { return }
+        let work = writeFollowUps
+        writeFollowUps.removeAll()
+        for item in work { item() }
+    }
+
     /// Announces shutdown: GOAWAY now, so Envoy opens no new streams here, and a final GOAWAY with
     /// the last stream we accepted once in-flight SETTINGS have crossed. In-flight calls finish.
     func beginDrain() {
@@ -197,6 +216,7 @@ final class H2Connection: EventLoopSource {
         Glibc.close(fd)
         let orphans = streams.values
         streams.removeAll()
+        runAfterWrite()
         for stream in orphans {
             if !stream.isFinished { stream.handler?.didCancel() }
             context.metrics.streamClosed()
