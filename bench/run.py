@@ -38,7 +38,12 @@ stdout, into the server's log file).
 For each: req/s, p50 and p99 latency (from h2load's per-request log), the ratio of req/s to the
 baseline, the microseconds added at p50, and CPU microseconds per request of the front Envoy and
 of the ext_proc server (utime+stime from /proc/PID/stat around the measured run, divided by its
-requests). Nothing is written into the repository; copy the output into bench/RESULTS.md by hand.
+requests), and of the whole machine (busy time from /proc/stat: h2load, both Envoys, the server).
+With --repeat, each scenario's rounds paired with its baseline's: req/s over the baseline's, and the
+baseline's machine CPU per request over the scenario's. The run is CPU-bound, so req/s is the
+machine's capacity over its CPU per request; the second ratio leaves out how much capacity a shared
+VM had at that moment, which moves req/s by ±20 % from one round to the next.
+Nothing is written into the repository; copy the output into bench/RESULTS.md by hand.
 """
 
 from __future__ import annotations
@@ -122,6 +127,7 @@ class Measurement:
     p99_us: float
     envoy_cpu_us: float
     probe_cpu_us: float | None
+    machine_cpu_us: float  # every process's, from /proc/stat: h2load, both Envoys, the server
     failed: int
     non_2xx: int
 
@@ -377,8 +383,10 @@ def run_load(scenario: Scenario, args, workdir: Path, envoy, probe: Probe | None
 
     envoy_cpu = envoy.process.cpu_seconds()
     probe_cpu = probe.process.cpu_seconds() if probe else 0.0
+    machine_cpu = machine_busy_seconds()
     run = h2load(url, duration=args.duration, timeout=args.duration + 120,
                  log_path=workdir / f"{scenario.name}.h2load.log", **load)  # fmt: skip
+    machine_cpu = machine_busy_seconds() - machine_cpu
     envoy_cpu = envoy.process.cpu_seconds() - envoy_cpu
     probe_cpu = (probe.process.cpu_seconds() - probe_cpu) if probe else None
     done = max(1, run.succeeded)
@@ -390,9 +398,18 @@ def run_load(scenario: Scenario, args, workdir: Path, envoy, probe: Probe | None
         p99_us=run.percentile_us(99),
         envoy_cpu_us=envoy_cpu * 1e6 / done,
         probe_cpu_us=probe_cpu * 1e6 / done if probe_cpu is not None else None,
+        machine_cpu_us=machine_cpu * 1e6 / done,
         failed=run.failed + run.errored + run.timeouts,
         non_2xx=run.status_3xx + run.status_4xx + run.status_5xx,
     )
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (user, nice, system, irq, softirq; not idle, iowait
+    or steal), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def median_by_rps(runs: list[Measurement]) -> Measurement:
@@ -401,19 +418,28 @@ def median_by_rps(runs: list[Measurement]) -> Measurement:
 
 
 def print_paired_ratios(runs: dict[str, list[Measurement]]) -> None:
-    """Each round's req/s over its baseline's in the same round. Rounds run back to back, so a
-    change in the machine's other load falls on both halves of a pair; the median of the pairs is
-    steadier than the ratio of two medians."""
-    lines = []
+    """Each round's req/s over its baseline's in the same round. Rounds run back to back (in
+    alternating order), so a change in the machine's other load falls on both halves of a pair; the
+    median of the pairs is steadier than the ratio of two medians. The geometric mean of the pairs
+    is printed too: the median of a few noisy pairs can land on a lucky one."""
+    lines, cpu_lines = [], []
     for name, measurements in runs.items():
         baseline = measurements[0].scenario.baseline
         if baseline not in runs:
             continue
         ratios = [m.rps / b.rps for m, b in zip(measurements, runs[baseline])]
-        lines.append(f"  {name:<22} median {statistics.median(ratios):.2f}  rounds {' '.join(f'{r:.2f}' for r in ratios)}")
+        lines.append(f"  {name:<22} median {statistics.median(ratios):.2f}  geometric mean "
+                     f"{statistics.geometric_mean(ratios):.2f}  rounds {' '.join(f'{r:.2f}' for r in ratios)}")  # fmt: skip
+        cpu = [b.machine_cpu_us / m.machine_cpu_us for m, b in zip(measurements, runs[baseline])]
+        cpu_lines.append(f"  {name:<22} median {statistics.median(cpu):.2f}  geometric mean "
+                         f"{statistics.geometric_mean(cpu):.2f}  rounds {' '.join(f'{r:.2f}' for r in cpu)}")  # fmt: skip
     if lines:
         print("\nreq/s over the baseline's in the same round (paired):")
         print("\n".join(lines))
+        # The run is CPU-bound, so req/s is the machine's capacity over its CPU per request; this
+        # ratio leaves out how much capacity the VM had at that moment.
+        print("\nthe machine's CPU per request, the baseline's over this one's (paired):")
+        print("\n".join(cpu_lines))
 
 
 def version_line(argv: list[str]) -> str:
@@ -460,9 +486,11 @@ def main() -> None:
     runs: dict[str, list[Measurement]] = {s.name: [] for s in selected}
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
-        # Round-robin over the scenarios, so that whatever else the machine does spreads over all of them.
+        # Round-robin over the scenarios, so that whatever else the machine does spreads over all of
+        # them; every other round in reverse, so that no scenario always runs first (or right after
+        # the same one) in its round.
         for attempt in range(args.repeat):
-            for scenario in selected:
+            for scenario in selected if attempt % 2 == 0 else selected[::-1]:
                 harness.log(f"{scenario.name}: run {attempt + 1}/{args.repeat}")
                 runs[scenario.name].append(
                     measure(scenario, args, workdir, upstream_port, probe_bin, body_file, gateway)
@@ -495,7 +523,7 @@ def main() -> None:
     print(f"# load average before/after: {' '.join(load_before)} / {' '.join(load_after)} (other work on the machine skews results)")
     print()
     header = (f"{'scenario':<22} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'rps/base':>8} {'+p50 us':>8} "
-              f"{'envoy cpu us/req':>16} {'ext_proc cpu us/req':>19} {'errors':>6}")  # fmt: skip
+              f"{'envoy cpu us/req':>16} {'ext_proc cpu us/req':>19} {'machine cpu us/req':>18} {'errors':>6}")  # fmt: skip
     print(header)
     print("-" * len(header))
     for name, m in results.items():
@@ -504,7 +532,7 @@ def main() -> None:
         added = f"{m.p50_us - base.p50_us:8.0f}" if base else f"{'-':>8}"
         probe_cpu = f"{m.probe_cpu_us:19.1f}" if m.probe_cpu_us is not None else f"{'-':>19}"
         print(f"{name:<22} {m.rps:9.0f} {m.p50_us:8.0f} {m.p99_us:8.0f} {ratio} {added} "
-              f"{m.envoy_cpu_us:16.1f} {probe_cpu} {m.failed + m.non_2xx:6d}")  # fmt: skip
+              f"{m.envoy_cpu_us:16.1f} {probe_cpu} {m.machine_cpu_us:18.1f} {m.failed + m.non_2xx:6d}")  # fmt: skip
     if args.repeat > 1:
         print("\nreq/s of every run, in order (the table shows the median):")
         for name, measurements in runs.items():
