@@ -16,6 +16,9 @@ public struct ServerOptions: ParsableArguments {
     @Option(help: "ext_proc Unix socket path. An empty value drops the file's.")
     public var socket: String?
 
+    @Option(help: "The socket file's permission bits in octal, e.g. 0660 for a group Envoy shares.")
+    public var socketMode: String?
+
     @Option(help: "Admin endpoint (/healthz /readyz /metrics), host:port.")
     public var admin: String?
 
@@ -52,6 +55,14 @@ public struct ServerOptions: ParsableArguments {
                 socket.isEmpty
                 ? nil
                 : try Self.flag("socket", socket, expected: ServerSection.socketExpected, ServerSection.socketPath)
+        }
+        if let socketMode {
+            config.server.socketMode = try Self.flag(
+                "socket-mode",
+                socketMode,
+                expected: ServerSection.socketModeExpected,
+                ServerSection.socketMode
+            )
         }
         if let admin {
             config.server.admin = try Self.flag("admin", admin, expected: HostPort.expected, HostPort.init(parsing:))

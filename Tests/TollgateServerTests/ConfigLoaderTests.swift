@@ -105,7 +105,7 @@ import Testing
                     file: "tollgate.yaml",
                     line: 3,
                     message:
-                        "unknown key 'server.lisen'; expected one of: listen, socket, admin, threads, max_message_bytes, drain_seconds"
+                        "unknown key 'server.lisen'; expected one of: listen, socket, socket_mode, admin, threads, max_message_bytes, drain_seconds"
                 )
         )
         #expect(

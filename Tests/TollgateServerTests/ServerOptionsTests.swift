@@ -51,6 +51,19 @@ import Testing
         #expect(throws: ConfigError.self) { try ServerOptions.parse(["--config", path, "--listen", ""]).makeConfig() }
     }
 
+    /// The mode reaches the socket's listen address; without it the umask decides.
+    @Test func socketModeGoesWithTheSocket() throws {
+        let fromFlag = try ServerOptions.parse(["--socket", "/tmp/p.sock", "--socket-mode", "660"]).makeConfig()
+        #expect(fromFlag.server.listenAddresses == [.unix(path: "/tmp/p.sock", mode: 0o660)])
+        let path = try configFile("server:\n  socket: /tmp/p.sock\n  socket_mode: \"0600\"\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ServerOptions.parse(["--config", path]).makeConfig().server.socketMode == 0o600)
+        #expect(ServerSection.socketMode("0660") == 0o660)
+        for bad in ["rw", "66", "04660", "0800", "06600", ""] {
+            #expect(ServerSection.socketMode(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func noFileMeansDefaultsPlusFlags() throws {
         let config = try ServerOptions.parse(["--socket", "/tmp/p.sock"]).makeConfig()
         var expected = ServerConfig()
@@ -68,6 +81,7 @@ import Testing
             "--log-level: expected one of trace, debug, info, notice, warning, error, critical, got 'loud'"
         ),
         (["--log-requests", "yes"], "--log-requests: expected true or false, got 'yes'"),
+        (["--socket-mode", "0999"], "--socket-mode: expected \(ServerSection.socketModeExpected), got '0999'"),
     ])
     func badFlagValuesAreRejected(arguments: [String], message: String) throws {
         let options = try ServerOptions.parse(["--socket", "/tmp/p.sock"] + arguments)

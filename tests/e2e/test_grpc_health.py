@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from grpc_h2 import (
@@ -13,7 +16,7 @@ from grpc_h2 import (
     health_check,
     parse_health_status,
 )
-from harness import wait_until
+from harness import Probe, wait_until
 
 
 def assert_serving(result) -> None:
@@ -67,3 +70,16 @@ def test_envoy_grpc_health_checker_sees_the_probe_healthy(make_stack, transport)
     # Health checks and ext_proc streams share the cluster; traffic still flows.
     _, status, headers, _ = stack.request("GET", "/after-health-checks")
     assert status == 200 and headers.get("x-tollgate-probe-response") == "response-headers"
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o660])
+def test_unix_socket_takes_the_configured_mode(probe_binary, workdir, mode):
+    """`--socket-mode` sets who may connect (write permission on the socket file): the file has
+    exactly that mode, whatever the umask, and the server still answers on it."""
+    probe = Probe(workdir, binary=probe_binary, name=f"mode{mode:o}", extra_args=["--socket-mode", f"{mode:04o}"])
+    try:
+        assert stat.S_IMODE(os.stat(probe.socket_path).st_mode) == mode
+        with GrpcH2Connection(unix_path=probe.socket_path) as conn:
+            assert_serving(conn.unary(HEALTH_CHECK_METHOD, b""))
+    finally:
+        probe.stop()

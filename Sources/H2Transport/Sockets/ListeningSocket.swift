@@ -63,7 +63,7 @@ final class ListeningSocket: Sendable {
                 }
                 try bind(fd, &addr, address)
             }
-        case .unix(let path):
+        case .unix(let path, let mode):
             var addr = sockaddr_un()
             addr.sun_family = sa_family_t(AF_UNIX)
             let pathBytes = Array(path.utf8)
@@ -77,6 +77,9 @@ final class ListeningSocket: Sendable {
                 raw[pathBytes.count] = 0
             }
             try bind(fd, &addr, address)
+            if let mode, chmod(path, mode_t(mode)) != 0 {
+                throw SystemError(call: "chmod(\(path), \(String(mode, radix: 8)))", errno: errno)
+            }
         }
     }
 
@@ -99,7 +102,7 @@ final class ListeningSocket: Sendable {
 
     deinit {
         close(fd)
-        if case .unix(let path) = address { unlink(path) }
+        if case .unix(let path, _) = address { unlink(path) }
     }
 
     private static func removeStaleSocket(at path: String) {
