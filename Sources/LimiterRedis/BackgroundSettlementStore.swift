@@ -11,9 +11,12 @@ import Telemetry
 /// usage would, never admit more. When the queue holds `maximumQueued` settlements (Redis slower
 /// than the traffic), `settle` applies its own at once on the caller's thread, so the queue is
 /// bounded and nothing is dropped. `shutdown()` applies what is queued, for the drain.
-/// `tollgate_ratelimit_settlements_queued` is the queue's length.
+/// `tollgate_ratelimit_settlements_queued` is the queue's length. A store that keeps the
+/// settlements it could not apply (`UnsettledRetrying`: Redis unreachable) is asked to apply them
+/// after every batch and every `retryInterval` while idle.
 public final class BackgroundSettlementStore: RateLimitCounterStore {
     public static let maximumQueued = 10_000
+    public static let retryInterval: Duration = .seconds(1)
 
     private struct Settlement {
         var ticket: RateLimitTicket
@@ -78,7 +81,16 @@ public final class BackgroundSettlementStore: RateLimitCounterStore {
         while true {
             queue.condition.lock()
             while queue.pending.isEmpty && !queue.stopping {
-                queue.condition.wait()
+                guard let retrying = store as? any UnsettledRetrying else {
+                    queue.condition.wait()
+                    continue
+                }
+                let seconds = Double(Self.retryInterval.components.seconds)
+                if !queue.condition.wait(until: Date(timeIntervalSinceNow: seconds)) {
+                    queue.condition.unlock()
+                    retrying.retryUnsettled()
+                    queue.condition.lock()
+                }
             }
             let batch = queue.pending
             queue.pending.removeAll(keepingCapacity: true)
@@ -88,6 +100,7 @@ public final class BackgroundSettlementStore: RateLimitCounterStore {
             for settlement in batch {
                 store.settle(settlement.ticket, finalAmounts: settlement.finalAmounts, now: settlement.now)
             }
+            (store as? any UnsettledRetrying)?.retryUnsettled()
             queue.condition.lock()
             queued.set(queue.pending.count)
             if stopping && queue.pending.isEmpty {

@@ -9,7 +9,7 @@ import Telemetry
 /// (Redis's carry `RedisRateLimitStore.issuedFlag`). While Redis is down each replica limits on
 /// its own, starting from what it counted locally (not what Redis held), so a fleet of N replicas
 /// may admit up to N times a limit until Redis is back; the local counts are not merged into Redis.
-public final class RedisFallbackRateLimitStore: RateLimitCounterStore {
+public final class RedisFallbackRateLimitStore: RateLimitCounterStore, UnsettledRetrying {
     public let redis: RedisRateLimitStore
     public let local: LocalRateLimitStore
     private let fallbacks: Telemetry.Counter
@@ -40,5 +40,9 @@ public final class RedisFallbackRateLimitStore: RateLimitCounterStore {
         } else {
             local.settle(ticket, finalAmounts: finalAmounts, now: now)
         }
+    }
+
+    public func retryUnsettled() {
+        redis.retryUnsettled()
     }
 }

@@ -1,5 +1,6 @@
 import Gateway
 import Logging
+import Synchronization
 import Telemetry
 
 /// The limiter's counters in Redis, shared by every replica that points at the same server and key
@@ -18,17 +19,29 @@ import Telemetry
 /// thread, bounded by `RedisEndpoint.timeout`: the ext_proc handler answers synchronously, and a
 /// synchronous settlement frees its counters for every replica before the response completes. When
 /// Redis cannot be reached, `reserve` answers `.unavailable` (the limiter's 503, or
-/// `RedisFallbackRateLimitStore`'s local limits) and `settle` gives up: the ticket then expires
-/// after the reservation lifetime, which frees its in-flight slot and keeps its amounts as reserved.
+/// `RedisFallbackRateLimitStore`'s local limits) and `settle` keeps the settlement for
+/// `retryUnsettled`, which `BackgroundSettlementStore` calls every second: once Redis answers again
+/// the ticket is settled as it would have been, rather than holding its in-flight slot and its whole
+/// reservation until it expires (the reservation lifetime, an hour by default). Settling is
+/// idempotent (the script ignores a ticket it no longer holds), so a retry after a lost reply is
+/// harmless. At most `maximumUnsettled` are kept; beyond that the oldest expire as before.
 ///
 /// Tickets carry `issuedFlag` in their id, so a store that also issues local tickets can tell them apart.
-public final class RedisRateLimitStore: RateLimitCounterStore {
+public final class RedisRateLimitStore: RateLimitCounterStore, UnsettledRetrying {
     /// Set in the id of every ticket this store issues; Redis's sequence never reaches it.
     public static let issuedFlag: UInt64 = 1 << 63
     /// Added to every TTL, for replicas' clocks running ahead of Redis's.
     static let clockMarginMilliseconds: Int64 = 60_000
     /// Expired tickets freed by one `expireReservations` call at most.
     static let expireBatch = 10_000
+    /// Settlements kept while Redis is unreachable, at most.
+    public static let maximumUnsettled = 10_000
+
+    private struct Settlement {
+        var ticket: RateLimitTicket
+        var finalAmounts: [Int]
+        var now: UnixTime
+    }
 
     public let endpoint: RedisEndpoint
     private let pool: RedisConnectionPool
@@ -36,6 +49,8 @@ public final class RedisRateLimitStore: RateLimitCounterStore {
     private let lifetimeMilliseconds: Int64
     private let metrics: RedisStoreMetrics
     private let logger: Logger
+    /// Settlements Redis could not take, oldest first.
+    private let unsettled = Mutex<[Settlement]>([])
 
     /// Connects lazily, at the first call (or `connect()`).
     public init(
@@ -191,6 +206,42 @@ public final class RedisRateLimitStore: RateLimitCounterStore {
         guard issued(ticket), finalAmounts.count == ticket.charges.count,
             ticket.periods.count == ticket.charges.count
         else { return }
+        if !apply(Settlement(ticket: ticket, finalAmounts: finalAmounts, now: now)) {
+            keep(Settlement(ticket: ticket, finalAmounts: finalAmounts, now: now))
+        }
+    }
+
+    /// Tries the settlements Redis could not take, oldest first, until one fails again.
+    public func retryUnsettled() {
+        var pending = unsettled.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        guard !pending.isEmpty else { return }
+        var settled = 0
+        while settled < pending.count, apply(pending[settled]) {
+            settled += 1
+        }
+        pending.removeFirst(settled)
+        if settled > 0 { logger.notice("rate limits: \(settled) settlements delayed by a redis outage applied") }
+        for settlement in pending { keep(settlement) }
+    }
+
+    /// Settlements waiting for Redis.
+    public var unsettledCount: Int {
+        unsettled.withLock { $0.count }
+    }
+
+    private func keep(_ settlement: Settlement) {
+        unsettled.withLock { pending in
+            if pending.count >= Self.maximumUnsettled { pending.removeFirst() }
+            pending.append(settlement)
+        }
+    }
+
+    /// Runs the settle script; false when Redis could not be reached (worth retrying).
+    private func apply(_ settlement: Settlement) -> Bool {
+        let (ticket, finalAmounts, now) = (settlement.ticket, settlement.finalAmounts, settlement.now)
         var scriptKeys = [keys.tickets, keys.inflight]
         var arguments = [String(ticket.id & ~Self.issuedFlag)]
         scriptKeys.reserveCapacity(2 + ticket.charges.count)
@@ -214,11 +265,15 @@ public final class RedisRateLimitStore: RateLimitCounterStore {
             guard reply.integer != nil else {
                 throw RedisError.reply("settle script answered \(reply)")
             }
+            return true
         } catch {
             metrics.settleErrors.increment()
             if !error.breaksConnection {
+                // Redis answered and refused: trying again would not help.
                 logger.error("rate limits: redis settlement failed: \(error)")
+                return true
             }
+            return false
         }
     }
 

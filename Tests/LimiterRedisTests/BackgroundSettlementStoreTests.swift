@@ -74,3 +74,38 @@ import Testing
         #expect(local.used(Self.counter, now: Self.now) == 7)
     }
 }
+
+extension BackgroundSettlementStoreTests {
+    /// A local store that counts how often it is asked to retry what it kept.
+    final class RetryCountingStore: RateLimitCounterStore, UnsettledRetrying {
+        let inner = LocalRateLimitStore()
+        let retries = Atomic<Int>(0)
+
+        func reserve(_ charges: [RateLimitCharge], now: UnixTime) -> RateLimitStoreOutcome {
+            inner.reserve(charges, now: now)
+        }
+
+        func settle(_ ticket: RateLimitTicket, finalAmounts: [Int], now: UnixTime) {
+            inner.settle(ticket, finalAmounts: finalAmounts, now: now)
+        }
+
+        func retryUnsettled() {
+            retries.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Kept settlements are retried after every batch and, with nothing queued, about every
+    /// `retryInterval`, so they are applied soon after Redis is back even when traffic has stopped.
+    @Test func aRetryingStoreIsAskedAfterEachBatchAndWhileIdle() throws {
+        let inner = RetryCountingStore()
+        let store = BackgroundSettlementStore(store: inner, registry: MetricsRegistry())
+        defer { store.shutdown() }
+        store.settle(try Self.reserve(store), finalAmounts: [10, 0], now: Self.now)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while inner.retries.load(ordering: .relaxed) < 3 && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(inner.retries.load(ordering: .relaxed) >= 3, "one after the batch, then one a second while idle")
+        #expect(inner.inner.used(Self.counter, now: Self.now) == 10)
+    }
+}

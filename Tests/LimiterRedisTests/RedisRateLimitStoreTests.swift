@@ -189,6 +189,46 @@ struct RedisRateLimitStoreTests {
         #expect(registry.renderPrometheus().contains("tollgate_ratelimit_redis_seconds_count{op=\"reserve\"}"))
     }
 
+    /// A settlement Redis missed (it was down when the response ended) is kept and applied once it is
+    /// back with its data: the in-flight slot is free again and the window holds the exact usage,
+    /// instead of both staying as reserved until the ticket expires an hour later.
+    @Test func aSettlementMissedDuringAnOutageIsAppliedWhenRedisIsBack() throws {
+        let server = try RedisTestServer(persistent: true)
+        let store = store(server, timeout: .milliseconds(50))
+        let tokens = RateLimitCounterID(scope: .key("k"), kind: .tokensPerMinute)
+        let slot = RateLimitCounterID(scope: .key("k"), kind: .concurrentRequests)
+        let charges = [
+            RateLimitCharge(counter: tokens, limit: 1000, amount: 300),
+            RateLimitCharge(counter: slot, limit: 1, amount: 1),
+        ]
+        guard case .reserved(let ticket, _) = store.reserve(charges, now: at(0)) else {
+            Issue.record("expected a reservation while Redis is up")
+            return
+        }
+        server.stop()
+        store.settle(ticket, finalAmounts: [42, 0], now: at(1))
+        store.retryUnsettled()
+        #expect(store.unsettledCount == 1, "kept while Redis is down")
+
+        try server.start()
+        // Another replica's view; this store's connections may still be backing off.
+        let other = self.store(server)
+        #expect(try other.used(tokens, now: at(2)) == 300, "Redis came back with the reservation")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while store.unsettledCount > 0 && ContinuousClock.now < deadline {
+            store.retryUnsettled()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(store.unsettledCount == 0)
+        #expect(try other.used(tokens, now: at(2)) == 42)
+        guard case .reserved = store.reserve([charges[1]], now: at(2)) else {
+            Issue.record("the in-flight slot is still held")
+            return
+        }
+        store.retryUnsettled()
+        #expect(try other.used(tokens, now: at(2)) == 42, "a settlement is applied once")
+    }
+
     /// A server that accepts connections and never answers: the command timeout bounds the wait.
     @Test func aServerThatDoesNotAnswerTimesOutWithinTheTimeout() throws {
         let server = try RedisTestServer()

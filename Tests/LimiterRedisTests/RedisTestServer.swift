@@ -2,8 +2,10 @@ import Foundation
 import Glibc
 import Testing
 
-/// A `redis-server` of the test's own on 127.0.0.1 and a free port, without persistence, stopped
-/// when the test ends (`stop()`, or `deinit`).
+/// A `redis-server` of the test's own on 127.0.0.1 and a free port, stopped when the test ends
+/// (`stop()`, or `deinit`). Without persistence, unless `persistent`: then every write is in an
+/// append-only file, fsynced, so a server killed and started again comes back with its data, as a
+/// real outage would leave it.
 ///
 /// CI installs redis-server (scripts/setup.sh), so a missing binary fails the test with a message
 /// saying so; `TOLLGATE_SKIP_REDIS_TESTS=1` skips these tests instead, for development machines
@@ -15,6 +17,7 @@ final class RedisTestServer: @unchecked Sendable {
 
     let port: Int
     private let binary: String
+    private let directory: URL?
     private var process: Process?
 
     struct Missing: Error, CustomStringConvertible {
@@ -24,15 +27,23 @@ final class RedisTestServer: @unchecked Sendable {
         }
     }
 
-    init() throws {
+    init(persistent: Bool = false) throws {
         guard let binary = Self.find("redis-server") else { throw Missing() }
         self.binary = binary
         port = try Self.freePort()
+        if persistent {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tg-redis-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            self.directory = directory
+        } else {
+            directory = nil
+        }
         try start()
     }
 
     deinit {
         stop()
+        if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
     /// Starts the server (again, after `stop()`) and waits until it answers.
@@ -40,9 +51,13 @@ final class RedisTestServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "no", "--loglevel", "warning",
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no", "--loglevel", "warning",
         ]
+        if let directory {
+            process.arguments! += ["--dir", directory.path, "--appendonly", "yes", "--appendfsync", "always"]
+        } else {
+            process.arguments! += ["--appendonly", "no"]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -56,7 +71,7 @@ final class RedisTestServer: @unchecked Sendable {
     }
 
     /// Kills the server and waits for it to exit. SIGKILL, because a child inherits the test
-    /// runner's blocked signals (SIGTERM among them), and nothing is saved anyway.
+    /// runner's blocked signals (SIGTERM among them); a persistent server has fsynced every write.
     func stop() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
