@@ -75,10 +75,13 @@ final class ExtProcStream: GRPCStreamHandler {
         let start = clock.now
         let replies = handler.replies(to: request)
         metrics.handlerAnswered(request.phase, after: clock.now - start)
+        if reply { send(replies, responder: responder) }
         if handler.hasDeferredWork {
             responder.afterWrite { [handler] in handler.performDeferredWork() }
         }
-        guard reply else { return }
+    }
+
+    private func send(_ replies: [ProcessingReply], responder: GRPCResponder) {
         for reply in replies {
             reply.response.encode(answering: reply.phase, in: arena) { byteCount, pack in
                 responder.send(byteCount: byteCount, encode: pack)

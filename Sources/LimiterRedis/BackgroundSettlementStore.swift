@@ -34,12 +34,15 @@ public final class BackgroundSettlementStore: RateLimitCounterStore {
     }
 
     private let store: any RateLimitCounterStore
+    /// `store`, when it keeps settlements for later.
+    private let retrying: (any UnsettledRetrying)?
     private let queue = Queue()
     private let queued: Gauge
 
     /// Starts the settling thread.
     public init(store: any RateLimitCounterStore, registry: MetricsRegistry) {
         self.store = store
+        retrying = store as? any UnsettledRetrying
         queued = registry.gauge(
             "tollgate_ratelimit_settlements_queued",
             help: "Rate-limit settlements waiting for the shared counter store."
@@ -81,7 +84,7 @@ public final class BackgroundSettlementStore: RateLimitCounterStore {
         while true {
             queue.condition.lock()
             while queue.pending.isEmpty && !queue.stopping {
-                guard let retrying = store as? any UnsettledRetrying else {
+                guard let retrying else {
                     queue.condition.wait()
                     continue
                 }
@@ -100,7 +103,7 @@ public final class BackgroundSettlementStore: RateLimitCounterStore {
             for settlement in batch {
                 store.settle(settlement.ticket, finalAmounts: settlement.finalAmounts, now: settlement.now)
             }
-            (store as? any UnsettledRetrying)?.retryUnsettled()
+            retrying?.retryUnsettled()
             queue.condition.lock()
             queued.set(queue.pending.count)
             if stopping && queue.pending.isEmpty {

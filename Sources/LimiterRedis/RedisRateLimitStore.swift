@@ -206,9 +206,8 @@ public final class RedisRateLimitStore: RateLimitCounterStore, UnsettledRetrying
         guard issued(ticket), finalAmounts.count == ticket.charges.count,
             ticket.periods.count == ticket.charges.count
         else { return }
-        if !apply(Settlement(ticket: ticket, finalAmounts: finalAmounts, now: now)) {
-            keep(Settlement(ticket: ticket, finalAmounts: finalAmounts, now: now))
-        }
+        let settlement = Settlement(ticket: ticket, finalAmounts: finalAmounts, now: now)
+        if !apply(settlement) { keep(settlement) }
     }
 
     /// Tries the settlements Redis could not take, oldest first, until one fails again.

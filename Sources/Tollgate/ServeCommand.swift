@@ -73,9 +73,7 @@ struct ServeCommand: ParsableCommand {
             metrics: registry,
             observer: observer,
             limiter: rateLimits.limiter,
-            wallClock: { UnixTime.now() },
-            // ExtProcService runs the handlers' deferred work once their replies are written.
-            defersBookkeeping: true
+            wallClock: { UnixTime.now() }
         )
         let service = ExtProcService(handlerFactory: handlerFactory, metrics: registry, logger: logger)
         reloader?.start()

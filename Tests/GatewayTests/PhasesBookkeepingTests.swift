@@ -3,9 +3,9 @@ import Foundation
 import Gateway
 import Testing
 
-/// With `defersBookkeeping` (as `tollgate serve` runs), a request's end is recorded after the reply
-/// that ends it is written: the reply itself already says everything, and the reservation, the
-/// metrics and the observer follow in `performDeferredWork`, exactly once, even when Envoy
+/// A request's end is recorded after the reply that ends it is written: the reply itself already
+/// says everything, and the reservation, the metrics and the observer follow in
+/// `performDeferredWork` (which the transport runs after the write), exactly once, even when Envoy
 /// resets the stream before the write.
 @Suite struct PhasesBookkeepingTests {
     static func gateway() -> GatewayHarness {
@@ -14,7 +14,7 @@ import Testing
         config.settings.defaultMaxTokens = 300
         return GatewayHarness(
             snapshot: GatewaySnapshot(config: config, credentials: GatewayFixture.credentials),
-            defersBookkeeping: true
+            writesRepliesAtOnce: false
         )
     }
 

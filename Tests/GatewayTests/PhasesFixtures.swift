@@ -147,13 +147,17 @@ struct GatewayHarness {
     let observer = RecordingObserver()
 
     let counters: LocalRateLimitStore
+    /// Whether each reply counts as written as soon as it is returned, as the transport would have
+    /// it a moment later; off, a test runs `performDeferredWork` itself.
+    let writesRepliesAtOnce: Bool
 
     init(
         snapshot: GatewaySnapshot = GatewayFixture.snapshot(),
         counters: LocalRateLimitStore = LocalRateLimitStore(),
-        defersBookkeeping: Bool = false
+        writesRepliesAtOnce: Bool = true
     ) {
         self.counters = counters
+        self.writesRepliesAtOnce = writesRepliesAtOnce
         snapshots = GatewaySnapshotStore(snapshot)
         requests = RequestStore(shardCount: 4)
         let clock = clock
@@ -165,13 +169,13 @@ struct GatewayHarness {
             observer: observer,
             limiter: RateLimiter(store: counters),
             now: { clock.now },
-            wallClock: { clock.wallTime },
-            defersBookkeeping: defersBookkeeping
+            wallClock: { clock.wallTime }
         )
     }
 
     func stream() -> any ExtProcStreamHandler {
-        factory.makeStreamHandler()
+        let handler = factory.makeStreamHandler()
+        return writesRepliesAtOnce ? WrittenAtOnce(handler) : handler
     }
 
     /// A router-level exchange up to its body. Returns the handler (still open), the replies sent
@@ -297,4 +301,24 @@ func jsonCanonical(_ value: Any) -> String {
         return "{" + object.keys.sorted().map { "\($0)=" + jsonCanonical(object[$0]!) }.joined(separator: ",") + "}"
     }
     return "n:\(value)"
+}
+
+/// A stream handler whose replies count as written as soon as they are returned: what
+/// `ExtProcStream` and the connection do for a handler with deferred work, without a socket.
+final class WrittenAtOnce: ExtProcStreamHandler {
+    private let handler: any ExtProcStreamHandler
+
+    init(_ handler: any ExtProcStreamHandler) {
+        self.handler = handler
+    }
+
+    func replies(to request: ProcessingRequest) -> [ProcessingReply] {
+        let replies = handler.replies(to: request)
+        if handler.hasDeferredWork { handler.performDeferredWork() }
+        return replies
+    }
+
+    func streamDidEnd(_ ending: ExtProcStreamEnding) {
+        handler.streamDidEnd(ending)
+    }
 }

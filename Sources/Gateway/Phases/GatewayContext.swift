@@ -20,11 +20,6 @@ public struct GatewayContext: Sendable {
     /// bodies translated from a response without a `date` header. The gateway has none of its own
     /// (no Foundation), so the server passes one in.
     public let wallClock: @Sendable () -> UnixTime
-    /// Whether a request's end is recorded (reservation settled, metrics, observer) after the reply
-    /// that ends it is written rather than before: set when the transport runs
-    /// `ExtProcStreamHandler.performDeferredWork`, as `ExtProcService` does, so that the client's
-    /// last bytes (a buffered response's only ones) do not wait for the bookkeeping.
-    public let defersBookkeeping: Bool
 
     public init(
         snapshots: GatewaySnapshotStore,
@@ -34,8 +29,7 @@ public struct GatewayContext: Sendable {
         observer: any RequestObserver = NoRequestObserver(),
         limiter: RateLimiter = RateLimiter(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        wallClock: @escaping @Sendable () -> UnixTime,
-        defersBookkeeping: Bool = false
+        wallClock: @escaping @Sendable () -> UnixTime
     ) {
         self.snapshots = snapshots
         self.requests = requests
@@ -45,7 +39,6 @@ public struct GatewayContext: Sendable {
         self.limiter = limiter
         self.now = now
         self.wallClock = wallClock
-        self.defersBookkeeping = defersBookkeeping
     }
 
     /// Ends the exchange with `error` in `dialect`, counted, and logged at a level that matches

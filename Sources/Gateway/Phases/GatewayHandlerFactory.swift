@@ -9,8 +9,7 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
 
     /// `observer` is told how every request ended (`RequestCompletion`); `limiter` enforces the
     /// snapshot's `limits:`; `now` is the monotonic clock, injected so tests can move it;
-    /// `wallClock` the calendar time of rate-limit windows (see `GatewayContext.wallClock`);
-    /// `defersBookkeeping` see `GatewayContext.defersBookkeeping`.
+    /// `wallClock` the calendar time of rate-limit windows (see `GatewayContext.wallClock`).
     public init(
         snapshotStore: GatewaySnapshotStore,
         logger: Logger,
@@ -19,8 +18,7 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
         observer: any RequestObserver = NoRequestObserver(),
         limiter: RateLimiter = RateLimiter(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        wallClock: @escaping @Sendable () -> UnixTime,
-        defersBookkeeping: Bool = false
+        wallClock: @escaping @Sendable () -> UnixTime
     ) {
         context = GatewayContext(
             snapshots: snapshotStore,
@@ -30,8 +28,7 @@ public struct GatewayHandlerFactory: ExtProcHandlerFactory {
             observer: observer,
             limiter: limiter,
             now: now,
-            wallClock: wallClock,
-            defersBookkeeping: defersBookkeeping
+            wallClock: wallClock
         )
     }
 

@@ -172,18 +172,15 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         return response
     }
 
-    /// Ends the request's duration now and records how it ended, once: at once, or after the
-    /// reply is written when the context defers bookkeeping (`hasDeferredWork`).
+    /// Ends the request's duration now; how it ended is recorded once the reply that says so is
+    /// written (`hasDeferredWork`), so that the client's last bytes (a buffered response's only
+    /// ones) do not wait for the limiter, the ledger or the log.
     private func report() {
         guard !reported else { return }
         reported = true
         let now = context.now()
         completion.duration = startedAt.map { now - $0 } ?? .zero
-        if context.defersBookkeeping {
-            hasDeferredWork = true
-        } else {
-            record()
-        }
+        hasDeferredWork = true
     }
 
     /// A reported request's end, not yet recorded.
