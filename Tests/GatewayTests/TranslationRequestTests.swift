@@ -81,6 +81,29 @@ import Testing
         }
     }
 
+    /// Anthropic rejects empty and whitespace-only text blocks; Unicode spaces count as blank too.
+    @Test(arguments: [
+        (" \t\r\n\u{0B}\u{0C}", true),
+        ("\u{3000}\u{A0} ", true),
+        ("", true),
+        ("  x", false),
+        ("\u{A0}é", false),
+        ("\u{3000} x", false),
+    ])
+    func blankSystemTextIsDropped(text: String, isBlank: Bool) throws {
+        let json = JSONValue.object(
+            JSONObject([
+                "model": .string("m"),
+                "messages": .array([
+                    .object(JSONObject(["role": .string("system"), "content": .string(text)])),
+                    .object(JSONObject(["role": .string("user"), "content": .string("hi")])),
+                ]),
+            ])
+        )
+        let body = try anthropic(json.serializedText)
+        #expect((body["system"] == nil) == isBlank)
+    }
+
     @Test func toolChoiceWithoutToolsIsDropped() throws {
         let body = try anthropic(#"{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}"#)
         #expect(body["tool_choice"] == nil)

@@ -496,10 +496,10 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         context.metrics.upstreamAttemptRewritten()
         set.append(Self.overwrite(GatewayHeaders.route, GatewayHeaders.directRoute))
         set += direct.request.headerOptions
-        let setNames = Set(set.map(\.header.name))
+        // A handful of names each: a linear search costs less than hashing them.
         var removed: [String] = []
         for name in admission.removedHeaders + direct.request.removedHeaders
-        where !setNames.contains(name) && !removed.contains(name) {
+        where !set.contains(where: { $0.header.name == name }) && !removed.contains(name) {
             removed.append(name)
         }
         let reply = ProcessingResponse(

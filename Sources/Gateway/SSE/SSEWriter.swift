@@ -23,13 +23,22 @@ public enum SSEWriter {
 
     /// Appends one event whose data is `json`, serialised compactly (one line).
     public static func appendEvent(name: String? = nil, json: JSONValue, to output: inout [UInt8]) {
+        appendEvent(name: name, writingJSON: json.write, to: &output)
+    }
+
+    /// Appends one event whose data `writeJSON` writes in place: compact JSON, one line.
+    public static func appendEvent(
+        name: String? = nil,
+        writingJSON writeJSON: (inout [UInt8]) -> Void,
+        to output: inout [UInt8]
+    ) {
         if let name {
             output.append(contentsOf: "event: ".utf8)
             output.append(contentsOf: name.utf8)
             output.append(ASCII.newline)
         }
         output.append(contentsOf: "data: ".utf8)
-        json.write(to: &output)
+        writeJSON(&output)
         output.append(ASCII.newline)
         output.append(ASCII.newline)
     }

@@ -151,7 +151,7 @@ extension AnthropicFromOpenAI {
                         choices: [],
                         usage: TokenUsage(anthropic: anthropicUsage).openAIUsage
                     )
-                    SSEWriter.appendEvent(json: chunk.json, to: &output)
+                    SSEWriter.appendEvent(writingJSON: chunk.write, to: &output)
                 }
                 SSEWriter.appendDone(to: &output)
                 outcome = .completed
@@ -194,7 +194,7 @@ extension AnthropicFromOpenAI {
                 choices: [OpenAIChatChunk.Choice(delta: delta, finishReason: finishReason)],
                 usageIsExplicitNull: context.includeUsage
             )
-            SSEWriter.appendEvent(json: chunk.json, to: &output)
+            SSEWriter.appendEvent(writingJSON: chunk.write, to: &output)
         }
 
         /// Ends the client's stream with an error line in OpenAI's shape and `[DONE]`.

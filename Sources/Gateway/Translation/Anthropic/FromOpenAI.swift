@@ -165,8 +165,18 @@ public enum AnthropicFromOpenAI {
         return JSONObject(["cache_control": value])
     }
 
+    /// Reads bytes while they are ASCII, so text that starts with a letter (nearly all of it) is
+    /// answered at its first byte without Unicode's property tables; text with non-ASCII
+    /// characters before its first ASCII non-space is checked character by character.
     private static func isBlank(_ text: String) -> Bool {
-        text.allSatisfy(\.isWhitespace)
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return text.allSatisfy(\.isWhitespace) }
+            switch byte {
+            case ASCII.space, 0x09...0x0D: continue
+            default: return false
+            }
+        }
+        return true
     }
 
     /// Text blocks of a system or developer message: only text is allowed there.

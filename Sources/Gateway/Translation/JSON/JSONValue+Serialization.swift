@@ -29,12 +29,7 @@ extension JSONValue {
             bytes.append(ASCII.closeBracket)
         case .object(let object):
             bytes.append(ASCII.openBrace)
-            for (offset, member) in object.members.enumerated() {
-                if offset > 0 { bytes.append(ASCII.comma) }
-                Self.appendString(member.key, to: &bytes)
-                bytes.append(ASCII.colon)
-                member.value.write(to: &bytes)
-            }
+            object.writeMembers(to: &bytes, afterOthers: false)
             bytes.append(ASCII.closeBrace)
         }
     }
@@ -131,4 +126,18 @@ private let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 private func needsEscape(_ byte: UInt8) -> Bool {
     byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash
+}
+
+extension JSONObject {
+    /// Appends the members as compact JSON without the braces, each led by a comma except the
+    /// first when nothing precedes them: for writers that put known members first and pass
+    /// unknown ones through after them.
+    func writeMembers(to bytes: inout [UInt8], afterOthers: Bool) {
+        for (offset, member) in members.enumerated() {
+            if afterOthers || offset > 0 { bytes.append(ASCII.comma) }
+            JSONValue.appendString(member.key, to: &bytes)
+            bytes.append(ASCII.colon)
+            member.value.write(to: &bytes)
+        }
+    }
 }

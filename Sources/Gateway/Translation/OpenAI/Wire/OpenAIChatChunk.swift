@@ -38,12 +38,20 @@ public struct OpenAIChatChunk: Sendable, Hashable {
             }
         }
 
-        public var json: JSONValue {
-            var object = JSONObject(["index": .int(index), "delta": delta.json])
-            if extra["logprobs"] == nil { object.append("logprobs", .null) }
-            object.append(contentsOf: extra)
-            object.append("finish_reason", finishReason.map(JSONValue.string) ?? .null)
-            return .object(object)
+        public func write(to bytes: inout [UInt8]) {
+            bytes.append(contentsOf: #"{"index":"#.utf8)
+            bytes.append(contentsOf: String(index).utf8)
+            bytes.append(contentsOf: #","delta":"#.utf8)
+            delta.write(to: &bytes)
+            if extra["logprobs"] == nil { bytes.append(contentsOf: #","logprobs":null"#.utf8) }
+            extra.writeMembers(to: &bytes, afterOthers: true)
+            bytes.append(contentsOf: #","finish_reason":"#.utf8)
+            if let finishReason {
+                JSONValue.appendString(finishReason, to: &bytes)
+            } else {
+                bytes.append(contentsOf: "null".utf8)
+            }
+            bytes.append(ASCII.closeBrace)
         }
     }
 
@@ -91,14 +99,22 @@ public struct OpenAIChatChunk: Sendable, Hashable {
             }
         }
 
-        public var json: JSONValue {
-            var object = JSONObject()
-            object.append("role", ifPresent: role.map(JSONValue.string))
-            object.append("content", ifPresent: content.map(JSONValue.string))
-            object.append("refusal", ifPresent: refusal.map(JSONValue.string))
-            object.append("tool_calls", ifPresent: toolCalls.map { .array($0.map(\.json)) })
-            object.append(contentsOf: extra)
-            return .object(object)
+        public func write(to bytes: inout [UInt8]) {
+            var members = JSONMemberSeparator()
+            bytes.append(ASCII.openBrace)
+            if let role { members.appendString(role, key: #""role":"#, to: &bytes) }
+            if let content { members.appendString(content, key: #""content":"#, to: &bytes) }
+            if let refusal { members.appendString(refusal, key: #""refusal":"#, to: &bytes) }
+            if let toolCalls {
+                members.appendKey(#""tool_calls":["#, to: &bytes)
+                for (offset, call) in toolCalls.enumerated() {
+                    if offset > 0 { bytes.append(ASCII.comma) }
+                    call.write(to: &bytes)
+                }
+                bytes.append(ASCII.closeBracket)
+            }
+            extra.writeMembers(to: &bytes, afterOthers: members.hasWritten)
+            bytes.append(ASCII.closeBrace)
         }
     }
 
@@ -134,15 +150,25 @@ public struct OpenAIChatChunk: Sendable, Hashable {
             }
         }
 
-        public var json: JSONValue {
-            var object = JSONObject(["index": .int(index)])
-            object.append("id", ifPresent: id.map(JSONValue.string))
-            object.append("type", ifPresent: type.map(JSONValue.string))
-            var function = JSONObject()
-            function.append("name", ifPresent: name.map(JSONValue.string))
-            function.append("arguments", ifPresent: arguments.map(JSONValue.string))
-            if !function.isEmpty { object.append("function", .object(function)) }
-            return .object(object)
+        public func write(to bytes: inout [UInt8]) {
+            bytes.append(contentsOf: #"{"index":"#.utf8)
+            bytes.append(contentsOf: String(index).utf8)
+            if let id {
+                bytes.append(contentsOf: #","id":"#.utf8)
+                JSONValue.appendString(id, to: &bytes)
+            }
+            if let type {
+                bytes.append(contentsOf: #","type":"#.utf8)
+                JSONValue.appendString(type, to: &bytes)
+            }
+            if name != nil || arguments != nil {
+                var members = JSONMemberSeparator()
+                bytes.append(contentsOf: #","function":{"#.utf8)
+                if let name { members.appendString(name, key: #""name":"#, to: &bytes) }
+                if let arguments { members.appendString(arguments, key: #""arguments":"#, to: &bytes) }
+                bytes.append(ASCII.closeBrace)
+            }
+            bytes.append(ASCII.closeBrace)
         }
     }
 
@@ -201,20 +227,28 @@ public struct OpenAIChatChunk: Sendable, Hashable {
         }
     }
 
-    public var json: JSONValue {
-        var object = JSONObject([
-            "id": .string(id),
-            "object": .string("chat.completion.chunk"),
-            "created": .int(created),
-            "model": .string(model),
-            "choices": .array(choices.map(\.json)),
-        ])
-        if let usage {
-            object.append("usage", usage.json)
-        } else if usageIsExplicitNull {
-            object.append("usage", .null)
+    /// Appends the chunk as compact JSON, straight to bytes with no tree in between: a
+    /// translated stream writes one per provider event.
+    public func write(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #"{"id":"#.utf8)
+        JSONValue.appendString(id, to: &bytes)
+        bytes.append(contentsOf: #","object":"chat.completion.chunk","created":"#.utf8)
+        bytes.append(contentsOf: String(created).utf8)
+        bytes.append(contentsOf: #","model":"#.utf8)
+        JSONValue.appendString(model, to: &bytes)
+        bytes.append(contentsOf: #","choices":["#.utf8)
+        for (offset, choice) in choices.enumerated() {
+            if offset > 0 { bytes.append(ASCII.comma) }
+            choice.write(to: &bytes)
         }
-        object.append(contentsOf: extra)
-        return .object(object)
+        bytes.append(ASCII.closeBracket)
+        if let usage {
+            bytes.append(contentsOf: #","usage":"#.utf8)
+            usage.json.write(to: &bytes)
+        } else if usageIsExplicitNull {
+            bytes.append(contentsOf: #","usage":null"#.utf8)
+        }
+        extra.writeMembers(to: &bytes, afterOthers: true)
+        bytes.append(ASCII.closeBrace)
     }
 }
