@@ -209,7 +209,7 @@ extension OpenAIFromAnthropic {
         }
 
         private func append(_ event: AnthropicStreamEvent, to output: inout [UInt8]) {
-            SSEWriter.appendEvent(name: event.name, json: event.json, to: &output)
+            SSEWriter.appendEvent(name: event.name, writingJSON: event.write, to: &output)
         }
 
         /// Ends the client's stream with an Anthropic `error` event.

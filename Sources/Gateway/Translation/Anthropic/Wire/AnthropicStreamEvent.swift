@@ -39,17 +39,22 @@ public enum AnthropicStreamEvent: Sendable, Hashable {
             }
         }
 
-        public var json: JSONValue {
+        public func write(to bytes: inout [UInt8]) {
             switch self {
-            case .text(let text): .object(JSONObject(["type": .string("text_delta"), "text": .string(text)]))
+            case .text(let text): Self.write(#"{"type":"text_delta","text":"#, text, to: &bytes)
             case .inputJSON(let partial):
-                .object(JSONObject(["type": .string("input_json_delta"), "partial_json": .string(partial)]))
-            case .thinking(let thinking):
-                .object(JSONObject(["type": .string("thinking_delta"), "thinking": .string(thinking)]))
+                Self.write(#"{"type":"input_json_delta","partial_json":"#, partial, to: &bytes)
+            case .thinking(let thinking): Self.write(#"{"type":"thinking_delta","thinking":"#, thinking, to: &bytes)
             case .signature(let signature):
-                .object(JSONObject(["type": .string("signature_delta"), "signature": .string(signature)]))
-            case .other(_, let json): json
+                Self.write(#"{"type":"signature_delta","signature":"#, signature, to: &bytes)
+            case .other(_, let json): json.write(to: &bytes)
             }
+        }
+
+        private static func write(_ head: StaticString, _ value: String, to bytes: inout [UInt8]) {
+            head.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            JSONValue.appendString(value, to: &bytes)
+            bytes.append(ASCII.closeBrace)
         }
     }
 
@@ -116,38 +121,54 @@ public enum AnthropicStreamEvent: Sendable, Hashable {
         }
     }
 
-    public var json: JSONValue {
-        var object = JSONObject(["type": .string(name)])
+    /// Appends the event as compact JSON, straight to bytes: a translated stream writes one per
+    /// provider chunk. The members written once per stream or block (the message, a block's
+    /// start, usage) go through their JSON trees.
+    public func write(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #"{"type":"#.utf8)
+        JSONValue.appendString(name, to: &bytes)
         switch self {
         case .messageStart(let message):
-            object.append("message", message.json)
+            bytes.append(contentsOf: #","message":"#.utf8)
+            message.json.write(to: &bytes)
         case .contentBlockStart(let index, let block):
-            object.append("index", .int(index))
-            object.append("content_block", block.json)
+            Self.writeIndex(index, to: &bytes)
+            bytes.append(contentsOf: #","content_block":"#.utf8)
+            block.json.write(to: &bytes)
         case .contentBlockDelta(let index, let delta):
-            object.append("index", .int(index))
-            object.append("delta", delta.json)
+            Self.writeIndex(index, to: &bytes)
+            bytes.append(contentsOf: #","delta":"#.utf8)
+            delta.write(to: &bytes)
         case .contentBlockStop(let index):
-            object.append("index", .int(index))
+            Self.writeIndex(index, to: &bytes)
         case .messageDelta(let stopReason, let stopSequence, let usage):
-            object.append(
-                "delta",
-                .object(
-                    JSONObject([
-                        "stop_reason": stopReason.map(JSONValue.string) ?? .null,
-                        "stop_sequence": stopSequence.map(JSONValue.string) ?? .null,
-                    ])
-                )
-            )
-            object.append("usage", ifPresent: usage?.json)
+            bytes.append(contentsOf: #","delta":{"stop_reason":"#.utf8)
+            Self.writeStringOrNull(stopReason, to: &bytes)
+            bytes.append(contentsOf: #","stop_sequence":"#.utf8)
+            Self.writeStringOrNull(stopSequence, to: &bytes)
+            bytes.append(ASCII.closeBrace)
+            if let usage {
+                bytes.append(contentsOf: #","usage":"#.utf8)
+                usage.json.write(to: &bytes)
+            }
         case .error(let error):
-            object.append(
-                "error",
-                .object(JSONObject(["type": .string(error.type), "message": .string(error.message)]))
-            )
+            bytes.append(contentsOf: #","error":{"type":"#.utf8)
+            JSONValue.appendString(error.type, to: &bytes)
+            bytes.append(contentsOf: #","message":"#.utf8)
+            JSONValue.appendString(error.message, to: &bytes)
+            bytes.append(ASCII.closeBrace)
         case .messageStop, .ping, .unknown:
             break
         }
-        return .object(object)
+        bytes.append(ASCII.closeBrace)
+    }
+
+    private static func writeIndex(_ index: Int, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #","index":"#.utf8)
+        bytes.append(contentsOf: String(index).utf8)
+    }
+
+    private static func writeStringOrNull(_ value: String?, to bytes: inout [UInt8]) {
+        if let value { JSONValue.appendString(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
     }
 }
