@@ -12,17 +12,17 @@ struct OpenAIChunkKeys {
 
     init(in data: [UInt8]) {
         var index = 0
-        while index < data.count {
-            defer { index += 1 }
-            guard data[index] == ASCII.quote, index + 1 < data.count else { continue }
-            switch data[index + 1] {
-            case Self.usageKey[1]:
-                if Self.matches(Self.usageKey, at: index, in: data) { usage = true }
-            case Self.errorKey[1]:
-                if Self.matches(Self.errorKey, at: index, in: data) { error = true }
-            case Self.finishReasonKey[1]:
-                if Self.matches(Self.finishReasonKey, at: index, in: data),
-                    Self.stringFollows(data, from: index + Self.finishReasonKey.count)
+        while let quote = data[index...].firstIndex(of: ASCII.quote) {
+            index = quote + 1
+            guard index < data.count else { break }
+            // Compared against literals rather than stored arrays: this loop sees every chunk.
+            switch data[index] {
+            case UInt8(ascii: "u"):
+                if Self.end(of: #"usage""#, at: index, in: data) != nil { usage = true }
+            case UInt8(ascii: "e"):
+                if Self.end(of: #"error""#, at: index, in: data) != nil { error = true }
+            case UInt8(ascii: "f"):
+                if let end = Self.end(of: #"finish_reason""#, at: index, in: data), Self.stringFollows(data, from: end)
                 {
                     finishReasonString = true
                 }
@@ -32,16 +32,12 @@ struct OpenAIChunkKeys {
         }
     }
 
-    private static let usageKey = Array("\"usage\"".utf8)
-    private static let errorKey = Array("\"error\"".utf8)
-    private static let finishReasonKey = Array("\"finish_reason\"".utf8)
-
-    private static func matches(_ key: [UInt8], at start: Int, in data: [UInt8]) -> Bool {
-        guard start + key.count <= data.count else { return false }
-        for offset in 1..<key.count where data[start + offset] != key[offset] {
-            return false
+    /// Where `rest` (a key's letters and its closing quote) ends, if `data` holds it from `start`.
+    private static func end(of rest: StaticString, at start: Int, in data: [UInt8]) -> Int? {
+        rest.withUTF8Buffer { rest in
+            let end = start + rest.count
+            return end <= data.count && data[start..<end].elementsEqual(rest) ? end : nil
         }
-        return true
     }
 
     /// Whether the value after a key (past the colon and any spaces) opens a string.
