@@ -27,6 +27,21 @@ import Testing
         #expect(!flush.endedMidEvent)
     }
 
+    /// A last event without its blank line may be forwarded only if it is whole.
+    @Test(arguments: [
+        ("data: {\"a\":1}", true),
+        ("data: [DONE]", true),
+        ("data: {\"a\":", false),
+        ("data: {\"a\":1}\ndata: x", false),
+    ])
+    func readableEventsOfAFlush(tail: String, readable: Bool) throws {
+        let (_, flush) = try parse(["data: {}\n\n" + tail])
+        #expect(flush.endedMidEvent)
+        let (events, allReadable) = flush.readableEvents
+        #expect(allReadable == readable)
+        #expect(events.count == (readable ? 1 : 0))
+    }
+
     @Test func everyLineEndingAndMixes() throws {
         let (events, _) = try parse(["data: lf\n\ndata: crlf\r\n\r\ndata: cr\r\rdata: mixed\r\n\n"])
         #expect(data(events) == ["lf", "crlf", "cr", "mixed"])

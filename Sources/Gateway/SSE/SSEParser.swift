@@ -20,6 +20,14 @@ public struct SSEParser: Sendable {
         public var events: [SSEEvent]
         /// True when input ended inside a line or an event (no final blank line).
         public var endedMidEvent: Bool
+
+        /// The flushed events whose data is JSON (or OpenAI's `[DONE]`), and whether that was all
+        /// of them: a passthrough forwards the bytes of a last event that lacked only its blank
+        /// line, never those of one that was cut.
+        public var readableEvents: (events: [SSEEvent], allReadable: Bool) {
+            let readable = events.filter { $0.isDone || (try? JSONValue(parsing: $0.data)) != nil }
+            return (readable, readable.count == events.count)
+        }
     }
 
     public static let defaultMaxEventBytes = 16 * 1024 * 1024

@@ -40,16 +40,8 @@ public struct AnthropicPassthroughStream: ResponseStreamTranslator {
     public mutating func finish() -> [UInt8] {
         guard !ended else { return [] }
         ended = true
-        let flush = parser.finish()
-        var readable = true
-        for event in flush.events {
-            // Parsed whatever its name: a cut event must not be forwarded.
-            guard (try? JSONValue(parsing: event.data)) != nil else {
-                readable = false
-                continue
-            }
-            _ = observe(event)
-        }
+        let (events, readable) = parser.finish().readableEvents
+        for event in events { _ = observe(event) }
         var output = buffer.finish(complete: readable)
         if !outcome.isFinished { fail(.truncated, into: &output) }
         return output

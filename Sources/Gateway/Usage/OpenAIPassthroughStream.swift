@@ -63,15 +63,9 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
     public mutating func finish() -> [UInt8] {
         guard !ended else { return [] }
         ended = true
-        let flush = parser.finish()
+        let (events, readable) = parser.finish().readableEvents
         var output: [UInt8] = []
-        var readable = true
-        for event in flush.events {
-            // The last event lacked its blank line: forwarded whole if it reads, else dropped.
-            guard event.isDone || (try? JSONValue(parsing: event.data)) != nil else {
-                readable = false
-                continue
-            }
+        for event in events {
             let data = observe(event)
             if !clientWantsUsage, let data {
                 SSEWriter.append(SSEEvent(name: event.name, data: data, id: event.id, retry: event.retry), to: &output)

@@ -58,16 +58,8 @@ public struct ResponsesPassthroughStream: ResponseStreamTranslator {
     public mutating func finish() -> [UInt8] {
         guard !ended else { return [] }
         ended = true
-        let flush = parser.finish()
-        var readable = true
-        for event in flush.events {
-            // Parsed whatever its type: a cut event must not be forwarded.
-            guard (try? JSONValue(parsing: event.data)) != nil else {
-                readable = false
-                continue
-            }
-            observe(event)
-        }
+        let (events, readable) = parser.finish().readableEvents
+        for event in events { observe(event) }
         var output = buffer.finish(complete: readable)
         if !outcome.isFinished { fail(unreadable ?? .truncated, into: &output) }
         return output
