@@ -34,8 +34,8 @@ public final class RedisRateLimitStore: RateLimitCounterStore, UnsettledRetrying
     static let clockMarginMilliseconds: Int64 = 60_000
     /// Expired tickets freed by one `expireReservations` call at most.
     static let expireBatch = 10_000
-    /// Settlements kept while Redis is unreachable, at most.
-    public static let maximumUnsettled = 10_000
+    /// Settlements kept while Redis is unreachable, at most, by default.
+    public static let defaultMaximumUnsettled = 10_000
 
     private struct Settlement {
         var ticket: RateLimitTicket
@@ -51,15 +51,18 @@ public final class RedisRateLimitStore: RateLimitCounterStore, UnsettledRetrying
     private let logger: Logger
     /// Settlements Redis could not take, oldest first.
     private let unsettled = Mutex<[Settlement]>([])
+    private let maximumUnsettled: Int
 
     /// Connects lazily, at the first call (or `connect()`).
     public init(
         endpoint: RedisEndpoint,
         reservationLifetime: Duration = LocalRateLimitStore.defaultReservationLifetime,
+        maximumUnsettled: Int = RedisRateLimitStore.defaultMaximumUnsettled,
         registry: MetricsRegistry,
         logger: Logger
     ) {
         self.endpoint = endpoint
+        self.maximumUnsettled = max(1, maximumUnsettled)
         keys = RedisRateLimitKeys(prefix: endpoint.keyPrefix)
         lifetimeMilliseconds = max(
             1,
@@ -221,9 +224,13 @@ public final class RedisRateLimitStore: RateLimitCounterStore, UnsettledRetrying
         while settled < pending.count, apply(pending[settled]) {
             settled += 1
         }
-        pending.removeFirst(settled)
         if settled > 0 { logger.notice("rate limits: \(settled) settlements delayed by a redis outage applied") }
-        for settlement in pending { keep(settlement) }
+        guard settled < pending.count else { return }
+        // Ahead of any kept while this ran: older, so nearer their tickets' expiry.
+        unsettled.withLock { current in
+            current.insert(contentsOf: pending[settled...], at: 0)
+            trimOldest(&current)
+        }
     }
 
     /// Settlements waiting for Redis.
@@ -233,9 +240,16 @@ public final class RedisRateLimitStore: RateLimitCounterStore, UnsettledRetrying
 
     private func keep(_ settlement: Settlement) {
         unsettled.withLock { pending in
-            if pending.count >= Self.maximumUnsettled { pending.removeFirst() }
             pending.append(settlement)
+            trimOldest(&pending)
         }
+    }
+
+    /// Past the maximum, drops the oldest and a tenth more, so that a long outage does not shift
+    /// the whole array for every settlement kept.
+    private func trimOldest(_ pending: inout [Settlement]) {
+        guard pending.count > maximumUnsettled else { return }
+        pending.removeFirst(min(pending.count, pending.count - maximumUnsettled + maximumUnsettled / 10))
     }
 
     /// Runs the settle script; false when Redis could not be reached (worth retrying).

@@ -16,10 +16,12 @@ struct RedisRateLimitStoreTests {
     private func store(
         _ server: RedisTestServer,
         timeout: Duration = .milliseconds(200),
+        maximumUnsettled: Int = RedisRateLimitStore.defaultMaximumUnsettled,
         registry: MetricsRegistry = MetricsRegistry()
     ) -> RedisRateLimitStore {
         RedisRateLimitStore(
             endpoint: RedisEndpoint(host: "127.0.0.1", port: server.port, timeout: timeout),
+            maximumUnsettled: maximumUnsettled,
             registry: registry,
             logger: Logger(label: "test")
         )
@@ -227,6 +229,41 @@ struct RedisRateLimitStoreTests {
         }
         store.retryUnsettled()
         #expect(try other.used(tokens, now: at(2)) == 42, "a settlement is applied once")
+    }
+
+    /// A long outage keeps the newest settlements up to the maximum; the oldest, nearest their
+    /// expiry, stay as reserved.
+    @Test func aLongOutageKeepsTheNewestSettlements() throws {
+        let server = try RedisTestServer(persistent: true)
+        let store = store(server, timeout: .milliseconds(50), maximumUnsettled: 10)
+        let tokens = RateLimitCounterID(scope: .key("k"), kind: .tokensPerMinute)
+        let charge = RateLimitCharge(counter: tokens, limit: 1_000_000, amount: 100)
+        var tickets: [RateLimitTicket] = []
+        for _ in 0..<25 {
+            guard case .reserved(let ticket, _) = store.reserve([charge], now: at(0)) else {
+                Issue.record("expected a reservation while Redis is up")
+                return
+            }
+            tickets.append(ticket)
+        }
+        server.stop()
+        for (index, ticket) in tickets.enumerated() {
+            store.settle(ticket, finalAmounts: [index], now: at(1))
+        }
+        store.retryUnsettled()
+        let kept = store.unsettledCount
+        #expect((9...10).contains(kept))
+
+        try server.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while store.unsettledCount > 0 && ContinuousClock.now < deadline {
+            store.retryUnsettled()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(store.unsettledCount == 0)
+        let newest = (25 - kept)..<25
+        let expected = (25 - kept) * 100 + newest.reduce(0, +)
+        #expect(try self.store(server).used(tokens, now: at(2)) == expected)
     }
 
     /// A server that accepts connections and never answers: the command timeout bounds the wait.
