@@ -35,6 +35,9 @@ import Testing
         #expect(UnixTime(milliseconds: 0).description == "1970-01-01T00:00:00Z")
         #expect(UnixTime(milliseconds: 1_740_832_205_250).description == "2025-03-01T12:30:05.250Z")
         #expect(UnixTime(milliseconds: -1).description == "1969-12-31T23:59:59.999Z")
+        #expect(UnixTime(milliseconds: 5).description == "1970-01-01T00:00:00.005Z")
+        #expect(UnixTime(iso8601: "0099-01-02T03:04:05.060Z")?.description == "0099-01-02T03:04:05.060Z")
+        #expect(UnixTime(milliseconds: 253_402_300_800_000).description == "10000-01-01T00:00:00Z")
         #expect(UnixTime(milliseconds: 1_740_832_205_250).day == "2025-03-01")
         #expect(UnixTime(milliseconds: -1).day == "1969-12-31")
     }

@@ -78,15 +78,27 @@ import Testing
 }
 
 @Suite struct TranslationJSONEscapingTests {
-    /// The tree's run-based string writer writes exactly what `JSONWriter` writes.
-    @Test func matchesJSONWriter() {
-        var samples = ["", "plain", "quote \" and \\ backslash", "é✓😀", "tab\tnl\ncr\r", "\u{0}\u{1}\u{1F}\u{7F}"]
-        samples.append(String(repeating: "a\"b\n", count: 100))
+    /// Only what JSON requires is escaped, and every string reads back as written.
+    @Test func escapesWhatJSONRequiresAndRoundTrips() {
+        let samples: [(text: String, json: String)] = [
+            ("", #""""#),
+            ("plain", #""plain""#),
+            ("quote \" and \\ backslash", #""quote \" and \\ backslash""#),
+            ("é✓😀", #""é✓😀""#),
+            ("tab\tnl\ncr\r", #""tab\tnl\ncr\r""#),
+            ("\u{0}\u{1}\u{1F}\u{7F}", "\"\\u0000\\u0001\\u001f\u{7F}\""),
+            ("\"", #""\"""#),
+            ("end\n", #""end\n""#),
+        ]
         for sample in samples {
-            var expected: [UInt8] = []
-            JSONWriter.appendString(sample, to: &expected)
-            #expect(JSONValue.string(sample).serialized == expected, "\(sample)")
-            #expect((try? JSONValue(parsing: expected))?.stringValue == sample)
+            #expect(JSONValue.string(sample.text).serializedText == sample.json, "\(sample.text)")
+        }
+        let long = String(repeating: "a\"b\n", count: 100) + String(repeating: "x", count: 300)
+        for text in samples.map(\.text) + [long] {
+            var written: [UInt8] = []
+            JSONWriter.appendString(text, to: &written)
+            #expect(written.count == JSONWriter.encodedLength(of: text))
+            #expect((try? JSONValue(parsing: written))?.stringValue == text)
         }
     }
 }

@@ -14,6 +14,6 @@ struct JSONMemberSeparator {
     /// A member whose value is the string `value`.
     mutating func appendString(_ value: String, key: StaticString, to bytes: inout [UInt8]) {
         appendKey(key, to: &bytes)
-        JSONValue.appendString(value, to: &bytes)
+        JSONWriter.appendString(value, to: &bytes)
     }
 }

@@ -23,6 +23,11 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: json)
     }
 
+    /// Bytes that are already JSON, written in place by `write`.
+    public mutating func raw(writing write: (inout [UInt8]) -> Void) {
+        write(&bytes)
+    }
+
     /// `value` as a quoted, escaped JSON string.
     public mutating func string(_ value: String) {
         Self.appendString(value, to: &bytes)
@@ -37,32 +42,45 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    /// Writes `value` as a quoted JSON string into `buffer`.
+    /// Writes `value` as a quoted JSON string into `buffer`: in one piece when nothing needs
+    /// escaping (nearly always), else run by run between the escapes.
     public static func appendString(_ value: String, to buffer: inout [UInt8]) {
         buffer.append(ASCII.quote)
-        for byte in value.utf8 {
-            switch byte {
-            case ASCII.quote, ASCII.backslash:
-                buffer.append(ASCII.backslash)
-                buffer.append(byte)
-            case 0x0A:
-                buffer.append(ASCII.backslash)
-                buffer.append(UInt8(ascii: "n"))
-            case 0x0D:
-                buffer.append(ASCII.backslash)
-                buffer.append(UInt8(ascii: "r"))
-            case 0x09:
-                buffer.append(ASCII.backslash)
-                buffer.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                buffer.append(contentsOf: [ASCII.backslash, UInt8(ascii: "u"), ASCII.digit0, ASCII.digit0])
-                buffer.append(hexDigits[Int(byte >> 4)])
-                buffer.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                buffer.append(byte)
+        let utf8 = value.utf8
+        if var index = utf8.firstIndex(where: needsEscape) {
+            var runStart = utf8.startIndex
+            while index != utf8.endIndex {
+                let byte = utf8[index]
+                if needsEscape(byte) {
+                    buffer.append(contentsOf: utf8[runStart..<index])
+                    appendEscape(byte, to: &buffer)
+                    runStart = utf8.index(after: index)
+                }
+                index = utf8.index(after: index)
             }
+            buffer.append(contentsOf: utf8[runStart...])
+        } else {
+            buffer.append(contentsOf: utf8)
         }
         buffer.append(ASCII.quote)
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash
+    }
+
+    private static func appendEscape(_ byte: UInt8, to buffer: inout [UInt8]) {
+        buffer.append(ASCII.backslash)
+        switch byte {
+        case ASCII.quote, ASCII.backslash: buffer.append(byte)
+        case 0x0A: buffer.append(UInt8(ascii: "n"))
+        case 0x0D: buffer.append(UInt8(ascii: "r"))
+        case 0x09: buffer.append(UInt8(ascii: "t"))
+        default:
+            buffer.append(contentsOf: [UInt8(ascii: "u"), ASCII.digit0, ASCII.digit0])
+            buffer.append(hexDigits[Int(byte >> 4)])
+            buffer.append(hexDigits[Int(byte & 0x0F)])
+        }
     }
 
     /// The length of `value` once written by `appendString`.

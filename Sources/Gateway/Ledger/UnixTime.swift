@@ -38,23 +38,61 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// `2025-03-01T12:30:05.250Z`: ISO 8601 in UTC, milliseconds shown only when not zero.
     public var description: String {
+        var bytes: [UInt8] = []
+        appendISO8601(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `description`'s text with the digits written in place: the request log writes one
+    /// per request.
+    public func appendISO8601(to bytes: inout [UInt8]) {
         let (days, millisecondOfDay) = Self.floorDivide(milliseconds, 86_400_000)
-        let (year, month, day) = Self.civil(fromDays: days)
+        Self.appendDate(days: days, to: &bytes)
         let seconds = millisecondOfDay / 1000
-        let fraction = millisecondOfDay % 1000
-        var text =
-            "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-            + "\(Self.pad(seconds / 3600, 2)):\(Self.pad(seconds / 60 % 60, 2)):\(Self.pad(seconds % 60, 2))"
-        if fraction != 0 {
-            text += ".\(Self.pad(fraction, 3))"
+        bytes.append(UInt8(ascii: "T"))
+        Self.appendDigits(seconds / 3600, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendDigits(seconds / 60 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendDigits(seconds % 60, width: 2, to: &bytes)
+        if millisecondOfDay % 1000 != 0 {
+            bytes.append(UInt8(ascii: "."))
+            Self.appendDigits(millisecondOfDay % 1000, width: 3, to: &bytes)
         }
-        return text + "Z"
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// The UTC calendar day, `2025-03-01`: how reports group by day.
     public var day: String {
-        let (year, month, day) = Self.civil(fromDays: Self.floorDivide(milliseconds, 86_400_000).quotient)
-        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
+        var bytes: [UInt8] = []
+        Self.appendDate(days: Self.floorDivide(milliseconds, 86_400_000).quotient, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func appendDate(days: Int64, to bytes: inout [UInt8]) {
+        let (year, month, day) = civil(fromDays: days)
+        appendDigits(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &bytes)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits, after a minus sign if negative.
+    private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        var count = 1
+        while magnitude / divisor >= 10 {
+            divisor *= 10
+            count += 1
+        }
+        for _ in count..<max(count, width) { bytes.append(ASCII.digit0) }
+        while divisor > 0 {
+            bytes.append(ASCII.digit0 + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// Days since the epoch of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
@@ -91,11 +129,5 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
         let quotient = dividend / divisor
         let remainder = dividend % divisor
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value.magnitude)
-        let sign = value < 0 ? "-" : ""
-        return sign + String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

@@ -27,9 +27,9 @@ public struct RequestLogLine: Sendable {
 
     public init(_ completion: RequestCompletion, time: UnixTime, costMicros: Int64?) {
         var json = JSONWriter(capacity: 640)
-        json.raw(#"{"time":"#)
-        json.string(time.description)
-        json.raw(#","type":"request","request_id":"#)
+        json.raw(#"{"time":""#)
+        json.raw(writing: time.appendISO8601)
+        json.raw(#"","type":"request","request_id":"#)
         json.stringOrNull(completion.requestID?.description)
         json.raw(#","envoy_request_id":"#)
         json.stringOrNull(completion.envoyRequestID.map(Self.clipped))

@@ -53,7 +53,7 @@ public enum AnthropicStreamEvent: Sendable, Hashable {
 
         private static func write(_ head: StaticString, _ value: String, to bytes: inout [UInt8]) {
             head.withUTF8Buffer { bytes.append(contentsOf: $0) }
-            JSONValue.appendString(value, to: &bytes)
+            JSONWriter.appendString(value, to: &bytes)
             bytes.append(ASCII.closeBrace)
         }
     }
@@ -126,7 +126,7 @@ public enum AnthropicStreamEvent: Sendable, Hashable {
     /// start, usage) go through their JSON trees.
     public func write(to bytes: inout [UInt8]) {
         bytes.append(contentsOf: #"{"type":"#.utf8)
-        JSONValue.appendString(name, to: &bytes)
+        JSONWriter.appendString(name, to: &bytes)
         switch self {
         case .messageStart(let message):
             bytes.append(contentsOf: #","message":"#.utf8)
@@ -153,9 +153,9 @@ public enum AnthropicStreamEvent: Sendable, Hashable {
             }
         case .error(let error):
             bytes.append(contentsOf: #","error":{"type":"#.utf8)
-            JSONValue.appendString(error.type, to: &bytes)
+            JSONWriter.appendString(error.type, to: &bytes)
             bytes.append(contentsOf: #","message":"#.utf8)
-            JSONValue.appendString(error.message, to: &bytes)
+            JSONWriter.appendString(error.message, to: &bytes)
             bytes.append(ASCII.closeBrace)
         case .messageStop, .ping, .unknown:
             break
@@ -169,6 +169,6 @@ public enum AnthropicStreamEvent: Sendable, Hashable {
     }
 
     private static func writeStringOrNull(_ value: String?, to bytes: inout [UInt8]) {
-        if let value { JSONValue.appendString(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.appendString(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
     }
 }

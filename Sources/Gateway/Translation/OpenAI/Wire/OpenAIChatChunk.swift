@@ -47,7 +47,7 @@ public struct OpenAIChatChunk: Sendable, Hashable {
             extra.writeMembers(to: &bytes, afterOthers: true)
             bytes.append(contentsOf: #","finish_reason":"#.utf8)
             if let finishReason {
-                JSONValue.appendString(finishReason, to: &bytes)
+                JSONWriter.appendString(finishReason, to: &bytes)
             } else {
                 bytes.append(contentsOf: "null".utf8)
             }
@@ -155,11 +155,11 @@ public struct OpenAIChatChunk: Sendable, Hashable {
             bytes.append(contentsOf: String(index).utf8)
             if let id {
                 bytes.append(contentsOf: #","id":"#.utf8)
-                JSONValue.appendString(id, to: &bytes)
+                JSONWriter.appendString(id, to: &bytes)
             }
             if let type {
                 bytes.append(contentsOf: #","type":"#.utf8)
-                JSONValue.appendString(type, to: &bytes)
+                JSONWriter.appendString(type, to: &bytes)
             }
             if name != nil || arguments != nil {
                 var members = JSONMemberSeparator()
@@ -231,11 +231,11 @@ public struct OpenAIChatChunk: Sendable, Hashable {
     /// translated stream writes one per provider event.
     public func write(to bytes: inout [UInt8]) {
         bytes.append(contentsOf: #"{"id":"#.utf8)
-        JSONValue.appendString(id, to: &bytes)
+        JSONWriter.appendString(id, to: &bytes)
         bytes.append(contentsOf: #","object":"chat.completion.chunk","created":"#.utf8)
         bytes.append(contentsOf: String(created).utf8)
         bytes.append(contentsOf: #","model":"#.utf8)
-        JSONValue.appendString(model, to: &bytes)
+        JSONWriter.appendString(model, to: &bytes)
         bytes.append(contentsOf: #","choices":["#.utf8)
         for (offset, choice) in choices.enumerated() {
             if offset > 0 { bytes.append(ASCII.comma) }
