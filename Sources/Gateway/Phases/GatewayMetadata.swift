@@ -17,7 +17,7 @@ import ExtProc
 ///   `:path` is already the provider's when Envoy answers.
 /// - The outcome, set by the router phase's reply to the response's last message (`completion`),
 ///   for Envoy's access log (`%DYNAMIC_METADATA(tollgate:output_tokens)%`) and later filters:
-///   the usage (`TokenUsage.metadataFields`: `input_tokens`, `output_tokens`, `total_tokens`,
+///   the usage (`TokenUsage.addMetadataFields`: `input_tokens`, `output_tokens`, `total_tokens`,
 ///   `cached_input_tokens`, `cache_creation_input_tokens`, `reasoning_tokens`, `usage_complete`)
 ///   when the response had any; `endpoint` (the client's path; Envoy's `:path` is the provider's
 ///   by then), `model`, `backend`, `provider`, `upstream_model`, `attempts`,
@@ -61,7 +61,9 @@ public enum GatewayMetadata {
 
     /// `{"tollgate": {...}}` with what `completion` says (see the type's comment for the keys).
     public static func completion(_ completion: RequestCompletion) -> ProtoStruct {
-        var fields = completion.usage?.metadataFields ?? [:]
+        // Sized for every key at once: no rehashing as the ~18 fields go in.
+        var fields = [String: ProtoValue](minimumCapacity: 24)
+        completion.usage?.addMetadataFields(to: &fields)
         fields["settled_tokens"] = .number(Double(completion.usage?.totalTokens ?? 0))
         fields["attempts"] = .number(Double(completion.attempts))
         fields["duration_ms"] = .number(completion.duration.milliseconds.rounded(toPlaces: 3))
