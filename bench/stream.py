@@ -25,8 +25,10 @@ Scenarios (each with its own front Envoy and ext_proc server, all running at onc
                       watched for usage and its usage chunk hidden
   gateway-translate   `tollgate serve`, an OpenAI client on an Anthropic backend: the request
                       translated to Messages, the Anthropic stream translated event by event
+  gateway-messages    `tollgate serve`, an Anthropic Messages client (as Claude Code is) on the
+                      OpenAI-compatible backend: the other direction of both translations
 
-`--compare OTHER_TOLLGATE` adds both gateway rows again, served by another build (`@compare`), in
+`--compare OTHER_TOLLGATE` adds every gateway row again, served by another build (`@compare`), in
 the same rounds: an A/B of two builds that the machine's load cannot tilt.
 
 All stacks run at once and requests go to them in turn (one per scenario, round after round), so
@@ -123,6 +125,17 @@ def chat_body(model: str) -> bytes:
     }).encode()  # fmt: skip
 
 
+def messages_body(model: str) -> bytes:
+    """The same question as `chat_body`, from an Anthropic Messages client."""
+    return json.dumps({
+        "model": model,
+        "stream": True,
+        "system": "You are a concise assistant.",
+        "messages": [{"role": "user", "content": "Write one sentence about a fox. " * 8}],
+        "max_tokens": 64,
+    }).encode()  # fmt: skip
+
+
 # -------------------------------------------------------------------------------------------------
 # The client
 
@@ -198,6 +211,7 @@ class Scenario:
     baseline: str | None
     kind: str  # direct | noop | gateway
     model: str = "bench-gpt"
+    client: str = "openai"  # openai: /v1/chat/completions | anthropic: /v1/messages
     compared: bool = False  # served by the --compare binary
 
 
@@ -206,6 +220,7 @@ SCENARIOS = [
     Scenario("noop-streamed", "envoy-direct", "noop", model="bench-claude"),
     Scenario("gateway-passthrough", "noop-streamed", "gateway", model="bench-gpt"),
     Scenario("gateway-translate", "noop-streamed", "gateway", model="bench-claude"),
+    Scenario("gateway-messages", "noop-streamed", "gateway", model="bench-gpt", client="anthropic"),
 ]
 
 
@@ -280,7 +295,9 @@ class RenderedEnvoy:
 
 def check_body(scenario: Scenario, body: bytes) -> None:
     text = body.decode()
-    if scenario.kind == "gateway":
+    if scenario.client == "anthropic":
+        assert "event: message_stop" in text and "quick" in text, text[-300:]
+    elif scenario.kind == "gateway":
         assert text.endswith("data: [DONE]\n\n"), text[-200:]
         assert '"usage": {' not in text and '"usage":{' not in text, "the usage chunk must be hidden"
         assert "quick" in text, text[:300]
@@ -297,7 +314,8 @@ class Stack:
         self.server = None
         self.envoy = None
         self.headers = {"authorization": f"Bearer {KEY}"}
-        self.body = chat_body(scenario.model)
+        self.path, self.body = (("/v1/messages", messages_body(scenario.model)) if scenario.client == "anthropic"
+                                else ("/v1/chat/completions", chat_body(scenario.model)))  # fmt: skip
         self.ttfb: list[float] = []
         self.total: list[float] = []
         directory = workdir / scenario.name
@@ -329,7 +347,7 @@ class Stack:
             raise
 
     def one(self, record: bool) -> None:
-        status, ttfb, total, out = self.client.request("/v1/chat/completions", self.body, self.headers)
+        status, ttfb, total, out = self.client.request(self.path, self.body, self.headers)
         if status != 200:
             raise RuntimeError(f"{self.scenario.name}: got {status}: {out[:300]!r}")
         if record:
@@ -368,7 +386,7 @@ def main() -> None:
     tollgate_bin = args.tollgate or harness.tollgate_binary("release")
     scenarios = SCENARIOS
     if args.compare:
-        scenarios = scenarios + [Scenario(s.name + "@compare", s.baseline, s.kind, s.model, compared=True)
+        scenarios = scenarios + [Scenario(s.name + "@compare", s.baseline, s.kind, s.model, s.client, compared=True)
                                  for s in SCENARIOS if s.kind == "gateway"]  # fmt: skip
     selected = [s for s in scenarios if not args.only or s.name.split("@")[0] in args.only]
     workdir = harness.short_tempdir("tg-bench-stream-")
