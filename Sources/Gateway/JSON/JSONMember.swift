@@ -26,12 +26,12 @@ public struct JSONMember: Sendable, Hashable {
     }
 
     /// Whether the key, once its escapes are decoded, is `name`. Compares raw bytes when the
-    /// key has no escapes, which is the common case.
+    /// key has no escapes, which is the common case, lengths first: most keys differ there.
     public func key(in body: [UInt8], equals name: String) -> Bool {
         if keyHasEscapes {
             return JSONReader.decodeString(body, contents: keyRange, hasEscapes: true) == name
         }
-        return body[keyRange].elementsEqual(name.utf8)
+        return keyRange.count == name.utf8.count && body[keyRange].elementsEqual(name.utf8)
     }
 
     /// The key as text, escapes decoded.
