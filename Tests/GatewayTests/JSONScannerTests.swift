@@ -34,6 +34,17 @@ import Testing
         #expect(String(decoding: Array(text.utf8)[range], as: UTF8.self) == #""m""#)
     }
 
+    @Test func findsTheLastStreamOptionsAndCountsMembers() throws {
+        let text = #"{"stream_options":null,"model":"m","stream_options":{"include_usage":true}}"#
+        let result = try fields(text)
+        let options = try #require(result.streamOptions)
+        #expect(options.valueKind == .object)
+        #expect(String(decoding: Array(text.utf8)[options.valueRange], as: UTF8.self) == #"{"include_usage":true}"#)
+        #expect(result.memberCount == 3)
+        #expect(try fields("{}").memberCount == 0)
+        #expect(try fields(#"{"model":"m"}"#).streamOptions == nil)
+    }
+
     @Test func absentFieldsAreNil() throws {
         let result = try fields(#"{"messages":[]}"#)
         #expect(result.model == nil)

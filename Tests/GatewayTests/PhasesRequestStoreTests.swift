@@ -12,7 +12,8 @@ import Testing
             clientModel: model,
             body: Array(#"{"model":"m"}"#.utf8),
             modelValueRange: 9..<12,
-            stream: false
+            stream: false,
+            bodyFields: RequestBodyFields(model: "m", modelValueRange: 9..<12)
         )
     }
 

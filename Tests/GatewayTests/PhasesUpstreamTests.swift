@@ -290,7 +290,8 @@ import Testing
             clientModel: try #require(fields.model),
             body: bytes,
             modelValueRange: try #require(fields.modelValueRange),
-            stream: false
+            stream: false,
+            bodyFields: fields
         )
         gateway.requests.insert(state, id: id, now: gateway.clock.now)
         return id.description

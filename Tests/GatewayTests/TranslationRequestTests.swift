@@ -146,6 +146,32 @@ import Testing
         #expect(unchanged.body == buffered)
     }
 
+    /// The model's name and the stream's options are both spliced from the one scan, wherever
+    /// each sits, in one copy.
+    @Test func passthroughSplicesModelAndStreamOptionsTogether() throws {
+        let body = Array(#"{"stream":true,"model":"alias","stream_options":{"x":1},"prompt":"hi"}"#.utf8)
+        let fields = try RequestBodyFields(scanning: body)
+        let chat = DialectTranslation.likeAPIsRequest(body, fields: fields, client: .openAI, upstreamModel: "up")
+        #expect(
+            String(decoding: chat.body, as: UTF8.self)
+                == #"{"stream":true,"model":"up","stream_options":{"x":1,"include_usage":true},"prompt":"hi"}"#
+        )
+        let completions = DialectTranslation.passthroughRequest(
+            body,
+            endpoint: .completions,
+            fields: fields,
+            upstreamModel: "up"
+        )
+        #expect(completions.body == chat.body)
+        let embeddings = DialectTranslation.passthroughRequest(
+            body,
+            endpoint: .embeddings,
+            fields: fields,
+            upstreamModel: "alias"
+        )
+        #expect(embeddings.body == body, "nothing to change: the client's bytes")
+    }
+
     @Test func upstreamCredentialErrorsNeverEchoTheKey() {
         let openAIBody = Array(
             #"{"error":{"message":"Incorrect API key provided: sk-****abcd","type":"invalid_request_error","code":"invalid_api_key"}}"#

@@ -49,42 +49,46 @@ import Testing
 
     // MARK: - include_usage
 
+    private func requestingUsage(in body: [UInt8]) throws -> OpenAIStreamUsageRequest.Result {
+        OpenAIStreamUsageRequest.requestingUsage(in: body, fields: try RequestBodyFields(scanning: body))
+    }
+
     @Test func insertsStreamOptions() throws {
-        let result = try OpenAIStreamUsageRequest.requestingUsage(
+        let result = try requestingUsage(
             in: Array(#" {"model":"m","stream":true}"#.utf8)
         )
         #expect(text(result.body) == #" {"stream_options":{"include_usage":true},"model":"m","stream":true}"#)
         #expect(!result.clientAskedForUsage)
-        let empty = try OpenAIStreamUsageRequest.requestingUsage(in: Array("{}".utf8))
+        let empty = try requestingUsage(in: Array("{}".utf8))
         #expect(text(empty.body) == #"{"stream_options":{"include_usage":true}}"#)
     }
 
     @Test func extendsStreamOptions() throws {
-        let result = try OpenAIStreamUsageRequest.requestingUsage(
+        let result = try requestingUsage(
             in: Array(#"{"stream":true,"stream_options": {"include_obfuscation":false} ,"x":1}"#.utf8)
         )
         #expect(
             text(result.body)
                 == #"{"stream":true,"stream_options": {"include_obfuscation":false,"include_usage":true} ,"x":1}"#
         )
-        let off = try OpenAIStreamUsageRequest.requestingUsage(
+        let off = try requestingUsage(
             in: Array(#"{"stream_options":{"include_usage":false}}"#.utf8)
         )
         #expect(text(off.body) == #"{"stream_options":{"include_usage":true}}"#)
         #expect(!off.clientAskedForUsage)
-        let null = try OpenAIStreamUsageRequest.requestingUsage(in: Array(#"{"stream_options":null}"#.utf8))
+        let null = try requestingUsage(in: Array(#"{"stream_options":null}"#.utf8))
         #expect(text(null.body) == #"{"stream_options":{"include_usage":true}}"#)
     }
 
     @Test func leavesABodyThatAlreadyAsks() throws {
         let body = Array(#"{"stream_options" : { "include_usage" : true }}"#.utf8)
-        let result = try OpenAIStreamUsageRequest.requestingUsage(in: body)
+        let result = try requestingUsage(in: body)
         #expect(result.body == body)
         #expect(result.clientAskedForUsage)
     }
 
     @Test func refusesMalformedBodies() {
-        #expect(throws: JSONScanError.self) { try OpenAIStreamUsageRequest.requestingUsage(in: Array("{".utf8)) }
+        #expect(throws: JSONScanError.self) { try requestingUsage(in: Array("{".utf8)) }
     }
 
     // MARK: - Passthrough streams

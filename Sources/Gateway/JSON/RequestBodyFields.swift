@@ -11,6 +11,11 @@ public struct RequestBodyFields: Sendable, Hashable {
     /// The output cap the client set (`max_tokens`, `max_completion_tokens` or `max_output_tokens`,
     /// the largest when several are), for the rate limiter's reservation; nil when none is set.
     public var maxTokens: Int?
+    /// The last `stream_options` member, whatever its value: where a stream's request for usage
+    /// goes (`OpenAIStreamUsageRequest`), without scanning the body again.
+    public var streamOptions: JSONMember?
+    /// How many members the root object has.
+    public var memberCount = 0
 
     public init(model: String? = nil, modelValueRange: Range<Int>? = nil, stream: Bool? = nil, maxTokens: Int? = nil) {
         self.model = model
@@ -26,9 +31,10 @@ public struct RequestBodyFields: Sendable, Hashable {
         var fields = RequestBodyFields()
         var sawStream = false
         try JSONScanner.forEachRootMember(in: body) { (member) throws(JSONScanError) in
-            // Cheap filter first: the raw keys read here are 5, 6, 10, 17 or 21 bytes, unless escaped.
+            fields.memberCount += 1
+            // Cheap filter first: the raw keys read here are 5, 6, 10, 14, 17 or 21 bytes, unless escaped.
             switch member.keyRange.count {
-            case 5, 6, 10, 17, 21: break
+            case 5, 6, 10, 14, 17, 21: break
             default: guard member.keyHasEscapes else { return }
             }
             if let limit = RateLimitDemand.outputLimit(of: member, in: body) {
@@ -45,6 +51,8 @@ public struct RequestBodyFields: Sendable, Hashable {
                 }
                 sawStream = true
                 fields.stream = member.boolValue(in: body)
+            } else if member.key(in: body, equals: "stream_options") {
+                fields.streamOptions = member
             }
         }
         self = fields

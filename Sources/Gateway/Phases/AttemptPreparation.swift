@@ -91,15 +91,24 @@ enum AttemptPreparation {
                 openAIMaxTokensField: backend.provider.maxTokensField
             )
             let translated: TranslatedRequest
-            do {
-                translated = try DialectTranslation.translateRequest(
+            if state.dialect == upstreamDialect {
+                translated = DialectTranslation.likeAPIsRequest(
                     state.body,
-                    from: state.dialect,
-                    to: upstreamDialect,
-                    options: options
+                    fields: state.bodyFields,
+                    client: state.dialect,
+                    upstreamModel: options.upstreamModel
                 )
-            } catch {
-                throw .translation(error)
+            } else {
+                do {
+                    translated = try DialectTranslation.translateRequest(
+                        state.body,
+                        from: state.dialect,
+                        to: upstreamDialect,
+                        options: options
+                    )
+                } catch {
+                    throw .translation(error)
+                }
             }
             return Body(
                 endpoint: upstreamDialect == .anthropic ? .messages : .chatCompletions,
@@ -110,19 +119,12 @@ enum AttemptPreparation {
             guard upstreamDialect == .openAI else {
                 throw .gateway(.endpointNotSupported(model: backend.model.name, path: state.endpoint.path))
             }
-            let translated: TranslatedRequest
-            do {
-                translated = try DialectTranslation.passthroughRequest(
-                    state.body,
-                    endpoint: state.endpoint,
-                    modelValueRange: state.modelValueRange,
-                    clientModel: state.clientModel,
-                    upstreamModel: backend.backend.upstreamModel,
-                    stream: state.stream
-                )
-            } catch {
-                throw .translation(error)
-            }
+            let translated = DialectTranslation.passthroughRequest(
+                state.body,
+                endpoint: state.endpoint,
+                fields: state.bodyFields,
+                upstreamModel: backend.backend.upstreamModel
+            )
             return Body(
                 endpoint: state.endpoint,
                 bytes: translated.body,

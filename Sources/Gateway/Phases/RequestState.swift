@@ -20,6 +20,9 @@ public struct RequestState: Sendable, Hashable {
     public var modelValueRange: Range<Int>
     /// The body's `stream: true`.
     public var stream: Bool
+    /// The router's scan of `body`: where each attempt splices the upstream model name and a
+    /// stream's request for usage, without scanning the body again.
+    public var bodyFields: RequestBodyFields
     /// Upstream attempts the upstream phase saw (Envoy's retries included), refused ones too.
     public var attempts: Int
     /// The latest of them.
@@ -34,6 +37,7 @@ public struct RequestState: Sendable, Hashable {
         body: [UInt8],
         modelValueRange: Range<Int>,
         stream: Bool,
+        bodyFields: RequestBodyFields,
         attempts: Int = 0,
         lastAttempt: UpstreamAttempt? = nil
     ) {
@@ -45,6 +49,7 @@ public struct RequestState: Sendable, Hashable {
         self.body = body
         self.modelValueRange = modelValueRange
         self.stream = stream
+        self.bodyFields = bodyFields
         self.attempts = attempts
         self.lastAttempt = lastAttempt
     }

@@ -433,7 +433,8 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             clientModel: name,
             body: body,
             modelValueRange: range,
-            stream: fields.stream ?? false
+            stream: fields.stream ?? false,
+            bodyFields: fields
         )
         var direct: AttemptPreparation.Prepared?
         if model.backends.count == 1 {

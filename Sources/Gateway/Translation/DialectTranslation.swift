@@ -24,53 +24,74 @@ public enum DialectTranslation {
         case (.openAI, .openAI), (.anthropic, .anthropic):
             let fields: RequestBodyFields
             do { fields = try RequestBodyFields(scanning: body) } catch { throw .malformedRequest(error) }
-            var rewritten = body
-            if let upstreamModel = options.upstreamModel, let range = fields.modelValueRange,
-                fields.model != upstreamModel
-            {
-                rewritten = JSONScanner.replacing(range, in: body, withString: upstreamModel)
-            }
-            let stream = fields.stream ?? false
-            guard client == .openAI && stream else {
-                return TranslatedRequest(body: rewritten, stream: stream, clientWantsStreamUsage: client == .anthropic)
-            }
-            let result: OpenAIStreamUsageRequest.Result
-            do { result = try OpenAIStreamUsageRequest.requestingUsage(in: rewritten) } catch {
-                throw .malformedRequest(error)
-            }
-            return TranslatedRequest(
-                body: result.body,
-                stream: true,
-                clientWantsStreamUsage: result.clientAskedForUsage
-            )
+            return likeAPIsRequest(body, fields: fields, client: client, upstreamModel: options.upstreamModel)
         }
     }
 
+    /// A chat completions or Messages request for a backend of the client's own API, from the
+    /// fields of the request's one scan: `model` set to `upstreamModel` and, on an OpenAI stream,
+    /// `stream_options.include_usage` asked for.
+    public static func likeAPIsRequest(
+        _ body: [UInt8],
+        fields: RequestBodyFields,
+        client: APIDialect,
+        upstreamModel: String?
+    ) -> TranslatedRequest {
+        passthrough(
+            body,
+            fields: fields,
+            upstreamModel: upstreamModel,
+            asksStreamForUsage: client == .openAI,
+            clientWantsStreamUsage: client == .anthropic
+        )
+    }
+
     /// A request to an endpoint only OpenAI's API has (completions, embeddings, responses) for an
-    /// OpenAI-compatible backend: the client's bytes with `model` (at `modelValueRange`, holding
-    /// `clientModel`) set to `upstreamModel`. A streamed completions request also gets
+    /// OpenAI-compatible backend, from the fields of the request's one scan: the client's bytes
+    /// with `model` set to `upstreamModel`. A streamed completions request also gets
     /// `stream_options.include_usage`, as a chat completions stream does, so the gateway learns
     /// its usage; the Responses API reports usage in every stream and refuses that option, and
     /// embeddings do not stream.
     public static func passthroughRequest(
         _ body: [UInt8],
         endpoint: Endpoint,
-        modelValueRange: Range<Int>,
-        clientModel: String,
-        upstreamModel: String,
-        stream: Bool
-    ) throws(TranslationError) -> TranslatedRequest {
-        // The body is shared, not copied, when the name already is the upstream one.
-        let rewritten =
-            clientModel == upstreamModel
-            ? body : JSONScanner.replacing(modelValueRange, in: body, withString: upstreamModel)
-        guard endpoint == .completions && stream else {
-            return TranslatedRequest(body: rewritten, stream: stream, clientWantsStreamUsage: true)
+        fields: RequestBodyFields,
+        upstreamModel: String
+    ) -> TranslatedRequest {
+        passthrough(
+            body,
+            fields: fields,
+            upstreamModel: upstreamModel,
+            asksStreamForUsage: endpoint == .completions,
+            clientWantsStreamUsage: true
+        )
+    }
+
+    /// The client's bytes with `model` set to `upstreamModel` and, for a stream when
+    /// `asksStreamForUsage`, `stream_options.include_usage`: one copy of the body, none when
+    /// nothing changes.
+    private static func passthrough(
+        _ body: [UInt8],
+        fields: RequestBodyFields,
+        upstreamModel: String?,
+        asksStreamForUsage: Bool,
+        clientWantsStreamUsage: Bool
+    ) -> TranslatedRequest {
+        var model: (range: Range<Int>, name: String)?
+        if let upstreamModel, let range = fields.modelValueRange, fields.model != upstreamModel {
+            model = (range, upstreamModel)
         }
-        let result: OpenAIStreamUsageRequest.Result
-        do { result = try OpenAIStreamUsageRequest.requestingUsage(in: rewritten) } catch {
-            throw .malformedRequest(error)
+        let stream = fields.stream ?? false
+        guard asksStreamForUsage && stream else {
+            var splices = JSONSplices()
+            if let model { splices.replace(model.range, withString: model.name) }
+            return TranslatedRequest(
+                body: splices.applied(to: body),
+                stream: stream,
+                clientWantsStreamUsage: clientWantsStreamUsage
+            )
         }
+        let result = OpenAIStreamUsageRequest.requestingUsage(in: body, fields: fields, replacingModel: model)
         return TranslatedRequest(body: result.body, stream: true, clientWantsStreamUsage: result.clientAskedForUsage)
     }
 

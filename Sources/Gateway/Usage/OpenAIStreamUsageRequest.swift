@@ -11,55 +11,40 @@ public enum OpenAIStreamUsageRequest {
         public var clientAskedForUsage: Bool
     }
 
-    /// Sets `stream_options.include_usage` to true in `body`, a JSON object: inserts
-    /// `stream_options` when absent (or `null`), adds or replaces `include_usage` in it otherwise.
-    /// A body that already asks is returned unchanged. Call it for streamed requests only:
-    /// OpenAI refuses `stream_options` without `stream: true`.
-    public static func requestingUsage(in body: [UInt8]) throws(JSONScanError) -> Result {
-        var streamOptions: JSONMember?
-        var firstMemberStart: Int?
-        try JSONScanner.forEachRootMember(in: body) { member in
-            if firstMemberStart == nil { firstMemberStart = member.keyRange.lowerBound - 1 }
-            if member.key(in: body, equals: "stream_options") { streamOptions = member }
-        }
+    /// Sets `stream_options.include_usage` to true in `body`, a JSON object scanned into `fields`:
+    /// inserts `stream_options` when absent (or `null`), adds or replaces `include_usage` in it
+    /// otherwise. A body that already asks is returned unchanged. `model`, when given, is a value
+    /// to replace in the same copy (the backend's model name), so a passthrough request is scanned
+    /// once and copied once. Call it for streamed requests only: OpenAI refuses `stream_options`
+    /// without `stream: true`.
+    public static func requestingUsage(
+        in body: [UInt8],
+        fields: RequestBodyFields,
+        replacingModel model: (range: Range<Int>, name: String)? = nil
+    ) -> Result {
+        let streamOptions = fields.streamOptions
+        var splices = JSONSplices()
+        if let model { splices.replace(model.range, withString: model.name) }
+        var clientAskedForUsage = false
         if let member = streamOptions, member.valueKind == .object {
             var options = (try? JSONValue(parsing: Array(body[member.valueRange])))?.objectValue ?? JSONObject()
             if options["include_usage"]?.boolValue == true {
-                return Result(body: body, clientAskedForUsage: true)
+                clientAskedForUsage = true
+            } else {
+                options["include_usage"] = .bool(true)
+                splices.replace(member.valueRange, with: JSONValue.object(options).serialized)
             }
-            options["include_usage"] = .bool(true)
-            return Result(
-                body: splice(JSONValue.object(options).serialized, over: member.valueRange, in: body),
-                clientAskedForUsage: false
-            )
+        } else if let member = streamOptions, member.valueKind == .null {
+            splices.replace(member.valueRange, with: includeUsageObject)
+        } else if streamOptions == nil, let brace = body.firstIndex(of: UInt8(ascii: "{")) {
+            // Inserted as the first member, right after the opening brace.
+            var inserted = Array(#""stream_options":"#.utf8) + includeUsageObject
+            if fields.memberCount > 0 { inserted.append(UInt8(ascii: ",")) }
+            splices.replace((brace + 1)..<(brace + 1), with: inserted)
         }
-        if let member = streamOptions, member.valueKind == .null {
-            return Result(
-                body: splice(includeUsageObject, over: member.valueRange, in: body),
-                clientAskedForUsage: false
-            )
-        }
-        if streamOptions != nil {
-            // Not an object: the provider will refuse the request as the client wrote it.
-            return Result(body: body, clientAskedForUsage: false)
-        }
-        // Insert as the first member, right after the opening brace.
-        guard let brace = body.firstIndex(of: UInt8(ascii: "{")) else {
-            return Result(body: body, clientAskedForUsage: false)
-        }
-        var inserted = Array("\"stream_options\":".utf8) + includeUsageObject
-        if firstMemberStart != nil { inserted.append(UInt8(ascii: ",")) }
-        return Result(body: splice(inserted, over: (brace + 1)..<(brace + 1), in: body), clientAskedForUsage: false)
+        // A `stream_options` that is not an object: the provider refuses the request as written.
+        return Result(body: splices.applied(to: body), clientAskedForUsage: clientAskedForUsage)
     }
 
     private static let includeUsageObject = Array(#"{"include_usage":true}"#.utf8)
-
-    private static func splice(_ bytes: [UInt8], over range: Range<Int>, in body: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(body.count - range.count + bytes.count)
-        result.append(contentsOf: body[..<range.lowerBound])
-        result.append(contentsOf: bytes)
-        result.append(contentsOf: body[range.upperBound...])
-        return result
-    }
 }
