@@ -27,6 +27,9 @@ Scenarios (each with its own front Envoy and ext_proc server, all running at onc
                       translated to Messages, the Anthropic stream translated event by event
   gateway-messages    `tollgate serve`, an Anthropic Messages client (as Claude Code is) on the
                       OpenAI-compatible backend: the other direction of both translations
+  gateway-messages-passthrough
+                      `tollgate serve`, an Anthropic Messages client on the Anthropic backend: key,
+                      routing, model name, the stream watched for usage
 
 `--compare OTHER_TOLLGATE` adds every gateway row again, served by another build (`@compare`), in
 the same rounds: an A/B of two builds that the machine's load cannot tilt.
@@ -221,6 +224,7 @@ SCENARIOS = [
     Scenario("gateway-passthrough", "noop-streamed", "gateway", model="bench-gpt"),
     Scenario("gateway-translate", "noop-streamed", "gateway", model="bench-claude"),
     Scenario("gateway-messages", "noop-streamed", "gateway", model="bench-gpt", client="anthropic"),
+    Scenario("gateway-messages-passthrough", "noop-streamed", "gateway", model="bench-claude", client="anthropic"),
 ]
 
 
@@ -429,7 +433,8 @@ def main() -> None:
     if args.compare:
         print(f"# tollgate: {tollgate_bin}; @compare: {args.compare}")
     print()
-    header = (f"{'scenario':<28} {'ttfb p50':>9} {'p90':>7} {'p99':>7} {'+p50':>6} {'total p50':>9} "
+    width = max(len(stack.scenario.name) for stack in stacks)
+    header = (f"{'scenario':<{width}} {'ttfb p50':>9} {'p90':>7} {'p99':>7} {'+p50':>6} {'total p50':>9} "
               f"{'envoy cpu/req':>13} {'server cpu/req':>14} {'rss KiB':>8}")  # fmt: skip
     print(header + "   (µs)")
     print("-" * len(header))
@@ -443,7 +448,7 @@ def main() -> None:
         server_cpu = ((after[name][1] - before[name][1]) * 1e6 / args.requests) if stack.server else None
         server_text = f"{server_cpu:14.1f}" if server_cpu is not None else f"{'-':>14}"
         rss_text = f"{rss[name]:8d}" if rss[name] else f"{'-':>8}"
-        print(f"{name:<28} {p50:9.0f} {percentile(stack.ttfb, 90):7.0f} {percentile(stack.ttfb, 99):7.0f} {added} "
+        print(f"{name:<{width}} {p50:9.0f} {percentile(stack.ttfb, 90):7.0f} {percentile(stack.ttfb, 99):7.0f} {added} "
               f"{percentile(stack.total, 50):9.0f} {envoy_cpu:13.1f} {server_text} {rss_text}")  # fmt: skip
     shutil.rmtree(workdir, ignore_errors=True)
 
