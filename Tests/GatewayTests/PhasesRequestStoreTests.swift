@@ -11,8 +11,6 @@ import Testing
             model: model,
             clientModel: model,
             body: Array(#"{"model":"m"}"#.utf8),
-            modelValueRange: 9..<12,
-            stream: false,
             bodyFields: RequestBodyFields(model: "m", modelValueRange: 9..<12)
         )
     }

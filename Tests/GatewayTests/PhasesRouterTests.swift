@@ -186,7 +186,8 @@ import Testing
         #expect(state.tenant == "acme")
         #expect(state.endpoint == .chatCompletions)
         #expect(state.stream)
-        #expect(String(decoding: state.body[state.modelValueRange], as: UTF8.self) == #""fast""#)
+        let modelRange = try #require(state.bodyFields.modelValueRange)
+        #expect(String(decoding: state.body[modelRange], as: UTF8.self) == #""fast""#)
         #expect(gateway.metric(#"tollgate_gateway_requests_total{endpoint="/v1/chat/completions"} 1"#))
 
         // A response with no upstream attempt behind it (Envoy's own) passes untouched; the end

@@ -289,8 +289,6 @@ import Testing
             model: model,
             clientModel: try #require(fields.model),
             body: bytes,
-            modelValueRange: try #require(fields.modelValueRange),
-            stream: false,
             bodyFields: fields
         )
         gateway.requests.insert(state, id: id, now: gateway.clock.now)

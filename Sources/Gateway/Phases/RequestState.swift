@@ -16,12 +16,9 @@ public struct RequestState: Sendable, Hashable {
     /// The client's body as received; each attempt translates it (or splices its upstream model
     /// name into it) for its backend.
     public var body: [UInt8]
-    /// Where `model`'s value (a JSON string, quotes included) sits in `body`.
-    public var modelValueRange: Range<Int>
-    /// The body's `stream: true`.
-    public var stream: Bool
-    /// The router's scan of `body`: where each attempt splices the upstream model name and a
-    /// stream's request for usage, without scanning the body again.
+    /// The router's scan of `body`: where `model`'s value sits, `stream`, and where each attempt
+    /// splices the upstream model name and a stream's request for usage, without scanning the
+    /// body again.
     public var bodyFields: RequestBodyFields
     /// Upstream attempts the upstream phase saw (Envoy's retries included), refused ones too.
     public var attempts: Int
@@ -35,8 +32,6 @@ public struct RequestState: Sendable, Hashable {
         model: String,
         clientModel: String,
         body: [UInt8],
-        modelValueRange: Range<Int>,
-        stream: Bool,
         bodyFields: RequestBodyFields,
         attempts: Int = 0,
         lastAttempt: UpstreamAttempt? = nil
@@ -47,12 +42,13 @@ public struct RequestState: Sendable, Hashable {
         self.model = model
         self.clientModel = clientModel
         self.body = body
-        self.modelValueRange = modelValueRange
-        self.stream = stream
         self.bodyFields = bodyFields
         self.attempts = attempts
         self.lastAttempt = lastAttempt
     }
 
     public var dialect: APIDialect { endpoint.dialect }
+
+    /// The body's `stream: true`.
+    public var stream: Bool { bodyFields.stream ?? false }
 }

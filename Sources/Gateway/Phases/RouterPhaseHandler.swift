@@ -412,7 +412,7 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
         } catch {
             return .failure(Refused(reply: reject(.malformedBody(error.description), dialect: dialect)))
         }
-        guard let range = fields.modelValueRange else {
+        guard fields.modelValueRange != nil else {
             return .failure(Refused(reply: reject(.missingModel, dialect: dialect)))
         }
         guard let name = fields.model else {
@@ -432,8 +432,6 @@ public final class RouterPhaseHandler: ExtProcStreamHandler {
             model: model.name,
             clientModel: name,
             body: body,
-            modelValueRange: range,
-            stream: fields.stream ?? false,
             bodyFields: fields
         )
         var direct: AttemptPreparation.Prepared?

@@ -154,18 +154,15 @@ public struct OpenAIPassthroughStream: ResponseStreamTranslator {
         SSEWriter.appendDone(to: &output)
     }
 
-    private static let trailingNullUsage = Array(",\"usage\":null}".utf8)
-
     /// `data` without the `"usage":null` member, if it is the last one (the providers' usual
     /// shape): no scan needed, since in valid JSON the member just before the final `}` is the
-    /// root object's.
+    /// root object's. Compared against a literal: this runs on every chunk of a hidden-usage stream.
     private static func withoutTrailingNullUsage(_ data: [UInt8]) -> [UInt8]? {
-        let suffix = trailingNullUsage
-        guard data.count > suffix.count, data[(data.count - suffix.count)...].elementsEqual(suffix) else {
-            return nil
-        }
+        let suffix: StaticString = #","usage":null}"#
+        let start = data.count - suffix.utf8CodeUnitCount
+        guard start > 0, suffix.withUTF8Buffer({ data[start...].elementsEqual($0) }) else { return nil }
         var trimmed = data
-        trimmed.removeSubrange((data.count - suffix.count)..<(data.count - 1))
+        trimmed.removeSubrange(start..<(data.count - 1))
         return trimmed
     }
 }
