@@ -31,7 +31,9 @@ import Testing
             let fields = try RequestBodyFields(scanning: bytes)
             guard let range = fields.modelValueRange else { continue }
             let newModel = RandomJSON.string(using: &random)
-            let spliced = JSONScanner.replacing(range, in: bytes, withString: newModel)
+            var splices = JSONSplices()
+            splices.replace(range, withString: newModel)
+            let spliced = splices.applied(to: bytes)
 
             // Byte-identical outside the value.
             #expect(Array(spliced[..<range.lowerBound]) == Array(bytes[..<range.lowerBound]))

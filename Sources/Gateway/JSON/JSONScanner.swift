@@ -6,7 +6,7 @@
 /// nested values are validated and skipped with a bit stack instead of recursion, strings are
 /// checked for escapes, control characters and UTF-8 (`JSONReader`), and each root member is
 /// reported as byte ranges (`JSONMember`), so that the caller decodes only what it reads and can
-/// splice a new value into the original bytes (`JSONScanner.replacing`).
+/// splice a new value into the original bytes (`JSONSplices`).
 ///
 /// Strict where it matters to a provider that parses the same bytes afterwards: a body the scanner
 /// accepts is one a conforming parser accepts. A leading byte-order mark is rejected, as RFC 8259

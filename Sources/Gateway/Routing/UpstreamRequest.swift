@@ -28,31 +28,6 @@ public struct UpstreamRequest: Sendable, Hashable {
         self.body = body
     }
 
-    /// The attempt to `backend` for a request to `endpoint` whose body is `body`, with `model` at
-    /// `modelValueRange` holding `clientModel` (the name or alias the client sent): the body is
-    /// sent as is but for `model`, which becomes the backend's upstream name.
-    public init(
-        backend: ResolvedBackend,
-        endpoint: Endpoint,
-        body: [UInt8],
-        modelValueRange: Range<Int>,
-        clientModel: String,
-        otherProviders: [ProviderConfig] = []
-    ) throws(GatewayError) {
-        let upstreamModel = backend.backend.upstreamModel
-        // The body is shared, not copied, when the name already is the upstream one.
-        let rewritten =
-            clientModel == upstreamModel
-            ? body : JSONScanner.replacing(modelValueRange, in: body, withString: upstreamModel)
-        try self.init(
-            backend: backend,
-            endpoint: endpoint,
-            upstreamEndpoint: endpoint,
-            body: rewritten,
-            otherProviders: otherProviders
-        )
-    }
-
     /// The attempt to `backend` for a client's request to `endpoint`, sent to the provider's
     /// `upstreamEndpoint` (the other API's path when the body was translated) with `body` ready
     /// for it.
