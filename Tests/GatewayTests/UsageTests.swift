@@ -49,8 +49,14 @@ import Testing
 
     // MARK: - include_usage
 
-    private func requestingUsage(in body: [UInt8]) throws -> OpenAIStreamUsageRequest.Result {
-        OpenAIStreamUsageRequest.requestingUsage(in: body, fields: try RequestBodyFields(scanning: body))
+    private func requestingUsage(in body: [UInt8]) throws -> (body: [UInt8], clientAskedForUsage: Bool) {
+        var splices = JSONSplices()
+        let asked = OpenAIStreamUsageRequest.requestUsage(
+            in: body,
+            fields: try RequestBodyFields(scanning: body),
+            into: &splices
+        )
+        return (splices.applied(to: body), asked)
     }
 
     @Test func insertsStreamOptions() throws {

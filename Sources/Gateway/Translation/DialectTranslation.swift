@@ -77,22 +77,20 @@ public enum DialectTranslation {
         asksStreamForUsage: Bool,
         clientWantsStreamUsage: Bool
     ) -> TranslatedRequest {
-        var model: (range: Range<Int>, name: String)?
+        var splices = JSONSplices()
         if let upstreamModel, let range = fields.modelValueRange, fields.model != upstreamModel {
-            model = (range, upstreamModel)
+            splices.replace(range, withString: upstreamModel)
         }
         let stream = fields.stream ?? false
-        guard asksStreamForUsage && stream else {
-            var splices = JSONSplices()
-            if let model { splices.replace(model.range, withString: model.name) }
-            return TranslatedRequest(
-                body: splices.applied(to: body),
-                stream: stream,
-                clientWantsStreamUsage: clientWantsStreamUsage
-            )
+        var clientWantsStreamUsage = clientWantsStreamUsage
+        if asksStreamForUsage && stream {
+            clientWantsStreamUsage = OpenAIStreamUsageRequest.requestUsage(in: body, fields: fields, into: &splices)
         }
-        let result = OpenAIStreamUsageRequest.requestingUsage(in: body, fields: fields, replacingModel: model)
-        return TranslatedRequest(body: result.body, stream: true, clientWantsStreamUsage: result.clientAskedForUsage)
+        return TranslatedRequest(
+            body: splices.applied(to: body),
+            stream: stream,
+            clientWantsStreamUsage: clientWantsStreamUsage
+        )
     }
 
     /// A buffered 2xx response for the client, with its usage.
